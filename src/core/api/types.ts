@@ -1,0 +1,114 @@
+/**
+ * The MinerU service contract as TypeScript types. Wire names (snake_case) appear only in the
+ * `Wire*` types; the rest of the extension uses the camelCase forms.
+ * Sources: ../shared/seed/document-parser-api.txt (the spec) and ../shared/guides/mineru-api.md.
+ */
+
+export type ModelVersion = 'pipeline' | 'vlm' | 'MinerU-HTML';
+export type ExtraFormat = 'docx' | 'html' | 'latex';
+
+/** Remote states, as the service reports them (precise and agent APIs together). */
+export type RemoteState = 'waiting-file' | 'uploading' | 'pending' | 'running' | 'converting' | 'done' | 'failed';
+export const REMOTE_STATES: readonly RemoteState[] = [
+  'waiting-file',
+  'uploading',
+  'pending',
+  'running',
+  'converting',
+  'done',
+  'failed',
+];
+
+/** Options that apply to every document of a submission (top level of a batch request). */
+export interface ParseOptions {
+  modelVersion?: ModelVersion;
+  enableFormula?: boolean;
+  enableTable?: boolean;
+  language?: string;
+  extraFormats?: ExtraFormat[];
+  callback?: string;
+  seed?: string;
+  noCache?: boolean;
+  cacheTolerance?: number;
+  /** Per document in batch requests (files[]), top level for single tasks. */
+  isOcr?: boolean;
+  /** Per document in batch requests (files[]), top level for single tasks. */
+  pageRanges?: string;
+}
+
+/** One document of a URL submission. */
+export interface UrlDocument {
+  url: string;
+  dataId?: string;
+  isOcr?: boolean;
+  pageRanges?: string;
+}
+
+/** One document of an upload submission. `name` must carry the real extension. */
+export interface FileDocument {
+  name: string;
+  dataId?: string;
+  isOcr?: boolean;
+  pageRanges?: string;
+}
+
+export interface ExtractProgress {
+  extractedPages: number;
+  totalPages: number;
+  startTime?: string;
+}
+
+/** The state of one document as a poll reports it (single task, batch item or agent task). */
+export interface TaskStatus {
+  state: RemoteState;
+  taskId?: string;
+  dataId?: string;
+  fileName?: string;
+  fullZipUrl?: string;
+  /** Agent (quick) API only: the Markdown file itself. */
+  markdownUrl?: string;
+  errMsg?: string;
+  errCode?: string;
+  progress?: ExtractProgress;
+}
+
+export interface BatchStatus {
+  batchId: string;
+  items: TaskStatus[];
+}
+
+export interface UploadUrls {
+  batchId: string;
+  /** file_urls[i] belongs to files[i] of the request. */
+  fileUrls: string[];
+}
+
+/** Quick (token-free agent API) options. */
+export interface AgentOptions {
+  fileName?: string;
+  language?: string;
+  pageRange?: string;
+  enableTable?: boolean;
+  isOcr?: boolean;
+  enableFormula?: boolean;
+}
+
+export interface AgentFileTask {
+  taskId: string;
+  fileUrl: string;
+}
+
+/** Progress callback for byte transfers (upload and download). */
+export type TransferProgress = (transferred: number, total: number | undefined) => void;
+
+export const SUPPORTED_EXTENSIONS: readonly string[] = [
+  '.pdf',
+  '.doc',
+  '.docx',
+  '.ppt',
+  '.pptx',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.html',
+];
