@@ -1,0 +1,462 @@
+/**
+ * MinerUClient: typed access to the MinerU precision API (token) and the agent API (no token).
+ * See shared/guides/mineru-api.md for the service contract. Retry decisions are documented on
+ * {@link RetryMode} in ./http.
+ */
+import type * as http from 'node:http';
+import type * as https from 'node:https';
+import type { AxiosProxyConfig } from 'axios';
+import { MinerUError, type Phase } from '../errors';
+import { systemClock, type Clock } from '../util/clock';
+import { silentLogger, type Logger } from '../util/logger';
+import { DEFAULT_RETRY, type RetryPolicy } from '../util/retry';
+import { describeCode } from './errorCodes';
+import {
+  GuardError,
+  readBatchItems,
+  readFileUrls,
+  readHttpUrl,
+  readRequiredId,
+  readTaskStatus,
+} from './guards';
+import { HttpTransport, hostOf, type JsonResult, type RetryMode } from './http';
+import type {
+  AgentFileTask,
+  AgentOptions,
+  BatchStatus,
+  FileDocument,
+  ParseOptions,
+  TaskStatus,
+  UploadUrls,
+  UrlDocument,
+} from './types';
+import { uploadFile, type UploadOptions } from './upload';
+import { agentBody, batchBody, fileUrlsBody, singleTaskBody } from './wire';
+
+export const DEFAULT_BASE_URL = 'https://mineru.net/api/v4';
+export const DEFAULT_AGENT_BASE_URL = 'https://mineru.net/api/v1/agent';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
+
+export interface MinerUClientOptions {
+  /** Precision API base, e.g. https://mineru.net/api/v4. */
+  baseUrl: string;
+  /** Overrides the base of the batch routes (extract/task/batch, extract-results/batch, file-urls/batch). */
+  batchBaseUrl?: string | undefined;
+  /** Token-free agent API base; default https://mineru.net/api/v1/agent. */
+  agentBaseUrl?: string | undefined;
+  /** Read before every request (the token may change in another window). */
+  getToken: () => Promise<string | undefined>;
+  /**
+   * The user's explicit consent to send the token over plain HTTP to a non-loopback host (a
+   * private deployment such as http://8.148.69.123:8088/api/v1). Without it such requests fail
+   * with code INSECURE_HTTP before anything is sent.
+   */
+  allowInsecureHttp?: boolean | undefined;
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
+  /** Randomness for backoff jitter, in [0, 1). */
+  random?: (() => number) | undefined;
+  /** Per-request timeout of API calls; default 30 s. */
+  timeoutMs?: number | undefined;
+  /** Timeout of one upload attempt; default 10 min. */
+  uploadTimeoutMs?: number | undefined;
+  retry?: RetryPolicy | undefined;
+  /** Proxy hooks (VS Code): agents for http/https, or an explicit axios proxy. Default: no env proxy. */
+  httpAgent?: http.Agent | undefined;
+  httpsAgent?: https.Agent | undefined;
+  proxy?: AxiosProxyConfig | false | undefined;
+  userAgent?: string | undefined;
+}
+
+export interface Submitted {
+  traceId?: string | undefined;
+}
+
+function normaliseBase(raw: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new MinerUError({
+      phase: 'validate',
+      message: `The ${what} "${raw}" is not a valid URL`,
+      hint: 'Set it to an address such as https://mineru.net/api/v4',
+      code: 'BAD_BASE_URL',
+      retryable: false,
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new MinerUError({
+      phase: 'validate',
+      message: `The ${what} must start with https:// (got ${url.protocol})`,
+      hint: 'Set it to an address such as https://mineru.net/api/v4',
+      code: 'BAD_BASE_URL',
+      retryable: false,
+    });
+  }
+  url.search = '';
+  url.hash = '';
+  return url.toString().replace(/\/+$/, '');
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    hostname === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(hostname)
+  );
+}
+
+function invalid(message: string, hint: string, code = 'INVALID_INPUT'): MinerUError {
+  return new MinerUError({ phase: 'validate', message, hint, code, retryable: false });
+}
+
+const AGENT_PAGE_RANGE = /^\d+(-\d+)?$/;
+
+export class MinerUClient {
+  readonly baseUrl: string;
+  readonly batchBaseUrl: string;
+  readonly agentBaseUrl: string;
+  private readonly transport: HttpTransport;
+  private readonly getToken: () => Promise<string | undefined>;
+  private readonly allowInsecureHttp: boolean;
+  private readonly uploadTimeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(options: MinerUClientOptions) {
+    this.baseUrl = normaliseBase(options.baseUrl, 'API base URL');
+    this.batchBaseUrl = options.batchBaseUrl
+      ? normaliseBase(options.batchBaseUrl, 'batch API base URL')
+      : this.baseUrl;
+    this.agentBaseUrl = normaliseBase(options.agentBaseUrl ?? DEFAULT_AGENT_BASE_URL, 'agent API base URL');
+    this.getToken = options.getToken;
+    this.allowInsecureHttp = options.allowInsecureHttp ?? false;
+    this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
+    this.logger = options.logger ?? silentLogger;
+    this.transport = new HttpTransport({
+      clock: options.clock ?? systemClock,
+      logger: this.logger,
+      random: options.random ?? Math.random,
+      retry: options.retry ?? DEFAULT_RETRY,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.httpAgent ? { httpAgent: options.httpAgent } : {}),
+      ...(options.httpsAgent ? { httpsAgent: options.httpsAgent } : {}),
+      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
+  }
+
+  // ---- precision API (token) ----
+
+  /** `POST /extract/task`: one remote URL; every option at top level. */
+  async submitTask(
+    doc: UrlDocument,
+    options: ParseOptions,
+    signal?: AbortSignal,
+  ): Promise<{ taskId: string } & Submitted> {
+    this.checkUrl(doc.url);
+    this.checkOptions(options);
+    const result = await this.api(
+      'POST',
+      this.baseUrl,
+      '/extract/task',
+      'submit',
+      'submit',
+      signal,
+      singleTaskBody(doc, options),
+    );
+    const taskId = this.guard(result, this.baseUrl, 'submit', (data) => readRequiredId(data, 'task_id'));
+    return { taskId, traceId: result.traceId };
+  }
+
+  /** `GET /extract/task/{id}`. */
+  async getTask(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
+    const path = `/extract/task/${this.idSegment(taskId, 'task id')}`;
+    const result = await this.api('GET', this.baseUrl, path, 'poll', 'idempotent', signal);
+    const status = this.guard(result, this.baseUrl, 'poll', (data) =>
+      readTaskStatus(data, this.unknownState),
+    );
+    if (!status.taskId) status.taskId = taskId;
+    return status;
+  }
+
+  /** `POST /extract/task/batch`: many remote URLs; is_ocr/page_ranges/data_id per file. */
+  async submitBatch(
+    docs: readonly UrlDocument[],
+    options: ParseOptions,
+    signal?: AbortSignal,
+  ): Promise<{ batchId: string } & Submitted> {
+    if (docs.length === 0) throw invalid('No documents to submit', 'Choose at least one URL');
+    docs.forEach((doc) => this.checkUrl(doc.url));
+    this.checkOptions(options);
+    const result = await this.api(
+      'POST',
+      this.batchBaseUrl,
+      '/extract/task/batch',
+      'submit',
+      'submit',
+      signal,
+      batchBody(docs, options),
+    );
+    const batchId = this.guard(result, this.batchBaseUrl, 'submit', (data) =>
+      readRequiredId(data, 'batch_id'),
+    );
+    return { batchId, traceId: result.traceId };
+  }
+
+  /** `GET /extract-results/batch/{id}`; items follow request order (an empty list is normal at first). */
+  async getBatch(batchId: string, signal?: AbortSignal): Promise<BatchStatus> {
+    const path = `/extract-results/batch/${this.idSegment(batchId, 'batch id')}`;
+    const result = await this.api('GET', this.batchBaseUrl, path, 'poll', 'idempotent', signal);
+    const items = this.guard(result, this.batchBaseUrl, 'poll', (data) =>
+      readBatchItems(data, this.unknownState),
+    );
+    return { batchId, items };
+  }
+
+  /**
+   * `POST /file-urls/batch`: upload links for local files; `fileUrls[i]` belongs to `files[i]`.
+   * Parsing starts by itself once a PUT lands. Safe to retry (see RetryMode).
+   */
+  async requestUploadUrls(
+    files: readonly FileDocument[],
+    options: ParseOptions,
+    signal?: AbortSignal,
+  ): Promise<UploadUrls & Submitted> {
+    if (files.length === 0) throw invalid('No files to upload', 'Choose at least one file');
+    for (const file of files) {
+      if (!file.name.trim()) throw invalid('A file has no name', 'Give every file a name with its extension');
+    }
+    this.checkOptions(options);
+    const result = await this.api(
+      'POST',
+      this.batchBaseUrl,
+      '/file-urls/batch',
+      'submit',
+      'idempotent',
+      signal,
+      fileUrlsBody(files, options),
+    );
+    return this.guard(result, this.batchBaseUrl, 'submit', (data) => ({
+      batchId: readRequiredId(data, 'batch_id'),
+      fileUrls: readFileUrls(data, files.length),
+      traceId: result.traceId,
+    }));
+  }
+
+  /** Streams a local file to a presigned upload link (no token, no Content-Type). */
+  uploadFile(putUrl: string, filePath: string, opts: UploadOptions = {}): Promise<void> {
+    if (!/^https?:\/\//i.test(putUrl)) {
+      return Promise.reject(invalid('The upload link is not an http(s) URL', 'Parse the file again'));
+    }
+    return uploadFile(this.transport, putUrl, filePath, this.uploadTimeoutMs, opts);
+  }
+
+  /**
+   * Checks that the API is reachable and the token accepted, by reading a task that cannot exist:
+   * "task not found" (-60012) or "no permission" (-60013) prove the token passed the gateway.
+   */
+  async checkConnection(signal?: AbortSignal): Promise<{ traceId?: string | undefined }> {
+    try {
+      const result = await this.api(
+        'GET',
+        this.baseUrl,
+        '/extract/task/00000000-0000-0000-0000-000000000000',
+        'validate',
+        'idempotent',
+        signal,
+      );
+      return { traceId: result.traceId };
+    } catch (error) {
+      if (error instanceof MinerUError && (error.code === '-60012' || error.code === '-60013')) {
+        return { traceId: error.traceId };
+      }
+      throw error;
+    }
+  }
+
+  // ---- agent API (no token) ----
+
+  /** `POST /parse/url` on the agent API. */
+  async agentParseUrl(
+    url: string,
+    options: AgentOptions,
+    signal?: AbortSignal,
+  ): Promise<{ taskId: string } & Submitted> {
+    this.checkUrl(url);
+    this.checkAgentOptions(options);
+    const result = await this.agent(
+      'POST',
+      '/parse/url',
+      'submit',
+      'submit',
+      signal,
+      agentBody({ url }, options),
+    );
+    const taskId = this.guard(result, this.agentBaseUrl, 'submit', (data) => readRequiredId(data, 'task_id'));
+    return { taskId, traceId: result.traceId };
+  }
+
+  /** `POST /parse/file` on the agent API: a task id and a presigned link to PUT the file to. */
+  async agentParseFile(
+    fileName: string,
+    options: AgentOptions,
+    signal?: AbortSignal,
+  ): Promise<AgentFileTask & Submitted> {
+    if (!fileName.trim()) throw invalid('The file has no name', 'Give the file a name with its extension');
+    this.checkAgentOptions(options);
+    const body = agentBody({ file_name: fileName }, options);
+    const result = await this.agent('POST', '/parse/file', 'submit', 'submit', signal, body);
+    return this.guard(result, this.agentBaseUrl, 'submit', (data) => ({
+      taskId: readRequiredId(data, 'task_id'),
+      fileUrl: readHttpUrl(data, 'file_url'),
+      traceId: result.traceId,
+    }));
+  }
+
+  /** `GET /parse/{id}` on the agent API. */
+  async agentGetTask(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
+    const path = `/parse/${this.idSegment(taskId, 'task id')}`;
+    const result = await this.agent('GET', path, 'poll', 'idempotent', signal);
+    const status = this.guard(result, this.agentBaseUrl, 'poll', (data) =>
+      readTaskStatus(data, this.unknownState),
+    );
+    if (!status.taskId) status.taskId = taskId;
+    return status;
+  }
+
+  // ---- internals ----
+
+  private readonly unknownState = (raw: string): void => {
+    this.logger.warn(`Unknown task state "${raw.slice(0, 40)}" from the service; treating it as pending`);
+  };
+
+  private api(
+    method: 'GET' | 'POST',
+    base: string,
+    path: string,
+    phase: Phase,
+    mode: RetryMode,
+    signal: AbortSignal | undefined,
+    body?: unknown,
+  ): Promise<JsonResult> {
+    const url = base + path;
+    const parsed = new URL(url);
+    if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !this.allowInsecureHttp) {
+      return Promise.reject(
+        new MinerUError({
+          phase,
+          message: `The API address ${parsed.host} uses plain HTTP; the token would be sent unencrypted`,
+          hint: 'Use an https:// address, or allow plain HTTP for this private deployment in the settings',
+          code: 'INSECURE_HTTP',
+          host: parsed.host,
+          retryable: false,
+        }),
+      );
+    }
+    return this.transport.requestJson({ method, url, body, phase, mode, signal, auth: this.getToken });
+  }
+
+  /** Agent requests: the same transport, but never an `auth` supplier, so never Authorization. */
+  private agent(
+    method: 'GET' | 'POST',
+    path: string,
+    phase: Phase,
+    mode: RetryMode,
+    signal: AbortSignal | undefined,
+    body?: unknown,
+  ): Promise<JsonResult> {
+    return this.transport.requestJson({ method, url: this.agentBaseUrl + path, body, phase, mode, signal });
+  }
+
+  private guard<T>(result: JsonResult, base: string, phase: Phase, read: (data: unknown) => T): T {
+    try {
+      return read(result.data);
+    } catch (error) {
+      if (!(error instanceof GuardError)) throw error;
+      const host = hostOf(base);
+      this.logger.warn(`Unexpected response from ${host}: ${error.message} (trace ${result.traceId ?? '-'})`);
+      throw new MinerUError({
+        phase,
+        message: `The server at ${host} sent an unexpected response: ${error.message}`,
+        hint: 'Try again; if it keeps happening, check the API base URL or report it with the trace id',
+        code: 'BAD_RESPONSE',
+        httpStatus: result.httpStatus,
+        traceId: result.traceId,
+        host,
+        retryable: false,
+      });
+    }
+  }
+
+  private idSegment(id: string, what: string): string {
+    if (!id || !id.trim()) throw invalid(`The ${what} is empty`, 'Parse the document again');
+    return encodeURIComponent(id.trim());
+  }
+
+  private checkUrl(url: string): void {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      throw invalid(
+        `"${url.slice(0, 200)}" is not an http(s) URL`,
+        'The service fetches documents from public http(s) URLs; upload local files instead',
+        'BAD_URL',
+      );
+    }
+  }
+
+  private checkOptions(options: ParseOptions): void {
+    if (options.callback && !options.seed) {
+      throw invalid(
+        'A callback URL needs a seed',
+        'Set a seed (letters, digits, underscore; up to 64)',
+        '-10002',
+      );
+    }
+    if (options.seed !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(options.seed)) {
+      throw invalid(
+        'The seed may hold only letters, digits and underscores (up to 64)',
+        'Change the seed',
+        '-10002',
+      );
+    }
+  }
+
+  private checkAgentOptions(options: AgentOptions): void {
+    if (options.pageRange !== undefined && !AGENT_PAGE_RANGE.test(options.pageRange.trim())) {
+      const info = describeCode('-30004');
+      throw invalid(`Quick mode page range "${options.pageRange}" must be "N" or "N-M"`, info.hint, '-30004');
+    }
+  }
+}
+
+/**
+ * The MinerUError for a task the service reports as `failed`: the agent's `err_code` when present
+ * (mapped through the table), else the `err_msg`, with the page-limit case recognised from text.
+ */
+export function taskFailureError(status: TaskStatus, host?: string): MinerUError {
+  const code =
+    status.errCode ??
+    (/pages?/i.test(status.errMsg ?? '') && /limit|exceed/i.test(status.errMsg ?? '') ? '-60006' : undefined);
+  const info = code ? describeCode(code, status.errMsg) : undefined;
+  const message = status.errMsg
+    ? info && !info.message.startsWith('The service reported')
+      ? `${info.message} (service: "${status.errMsg}")`
+      : `Parsing failed on the service: ${status.errMsg}`
+    : (info?.message ?? 'Parsing failed on the service');
+  return new MinerUError({
+    phase: 'poll',
+    message,
+    hint: info?.hint ?? 'Try again later; if it keeps failing, try another model or convert the file to PDF',
+    code,
+    host,
+    retryable: info?.retryable ?? true,
+  });
+}
