@@ -1,5 +1,5 @@
-/** The step of the work that failed; every message the user sees names it. */
-export type Phase = 'validate' | 'submit' | 'upload' | 'poll' | 'download' | 'extract';
+/** The step of the work that failed; every message the user sees names it. `parse` is the service's own work. */
+export type Phase = 'validate' | 'submit' | 'upload' | 'poll' | 'parse' | 'download' | 'extract';
 
 export interface MinerUErrorInit {
   phase: Phase;

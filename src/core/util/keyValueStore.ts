@@ -4,11 +4,7 @@
  */
 export interface KeyValueStore {
   get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): Thenable<void> | Promise<void>;
-}
-
-interface Thenable<T> {
-  then<R>(onfulfilled?: (value: T) => R | Thenable<R>, onrejected?: (reason: unknown) => R | Thenable<R>): Thenable<R>;
+  update(key: string, value: unknown): PromiseLike<void>;
 }
 
 export class MemoryKeyValueStore implements KeyValueStore {

@@ -1,0 +1,109 @@
+import type { SerializedError } from '../errors';
+import type { ParseOptions, RemoteState } from '../api/types';
+
+/** Precise: the token API with images, tables and formulas. Quick: the token-free agent API (Markdown only). */
+export type TaskMode = 'precise' | 'quick';
+
+/**
+ * Where a document is in its life. The remote states come from the service; the others are local:
+ * `submitting` (the request is being made), `uploading` (our PUT of a local file is in flight),
+ * `importing` (the result is being downloaded and extracted), `done` (the result is in the workspace).
+ */
+export type TaskState = Exclude<RemoteState, 'done'> | 'submitting' | 'importing' | 'done';
+
+export type TaskSource = { kind: 'url'; url: string } | { kind: 'file'; path: string; size: number };
+
+/** How the service knows the document: a single task, an item of a batch, or an agent task. */
+export interface RemoteRef {
+  kind: 'task' | 'batch' | 'agent';
+  taskId?: string;
+  batchId?: string;
+  /** Position in the batch request; results are matched by it (or data_id), never by file name. */
+  index?: number;
+  dataId?: string;
+  traceId?: string;
+}
+
+export interface ImportSummary {
+  folder: string;
+  markdownPath: string;
+  extras: { format: string; path: string }[];
+  rejectedEntries: number;
+  brokenImageLinks: number;
+}
+
+export interface TaskRecord {
+  /** Local, stable id (tree item id, persistence key). */
+  id: string;
+  /** Document name shown to the user and used for the result folder. */
+  name: string;
+  source: TaskSource;
+  mode: TaskMode;
+  options: ParseOptions;
+  /** Absolute folder the result folder is created in (e.g. <workspace>/mineru). */
+  outputDir: string;
+  state: TaskState;
+  remote?: RemoteRef;
+  progress?: { extractedPages: number; totalPages: number };
+  /** Bytes moved in the current upload or download. */
+  transfer?: { done: number; total?: number };
+  zipUrl?: string;
+  markdownUrl?: string;
+  /** Set when the service reported the task done; cleared once the result is imported. */
+  remoteDone?: boolean;
+  error?: SerializedError;
+  result?: ImportSummary;
+  createdAt: number;
+  updatedAt: number;
+  submittedAt?: number;
+  finishedAt?: number;
+}
+
+const POLLED_STATES: ReadonlySet<TaskState> = new Set([
+  'waiting-file',
+  'uploading',
+  'pending',
+  'running',
+  'converting',
+]);
+
+/** States in which the service still works on the document and the poller follows it. */
+export function isPolled(task: TaskRecord): boolean {
+  return (
+    POLLED_STATES.has(task.state) &&
+    task.remote !== undefined &&
+    !(task.state === 'uploading' && task.remote.kind !== 'agent')
+  );
+}
+
+/** Anything not finished, from the user's point of view. */
+export function isActive(task: TaskRecord): boolean {
+  return task.state !== 'done' && task.state !== 'failed';
+}
+
+export function isFinished(task: TaskRecord): boolean {
+  return !isActive(task);
+}
+
+/** "running 3/10 pages", "uploading 1.2/4.0 MB", "done" … */
+export function describeProgress(task: TaskRecord): string {
+  if (task.state === 'running' && task.progress && task.progress.totalPages > 0) {
+    return `${task.progress.extractedPages}/${task.progress.totalPages} pages`;
+  }
+  if ((task.state === 'uploading' || task.state === 'importing') && task.transfer) {
+    const mb = (n: number): string => (n / 1_048_576).toFixed(1);
+    return task.transfer.total
+      ? `${mb(task.transfer.done)}/${mb(task.transfer.total)} MB`
+      : `${mb(task.transfer.done)} MB`;
+  }
+  return '';
+}
+
+/** Elapsed time as "42s", "3m 05s", "1h 02m". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}

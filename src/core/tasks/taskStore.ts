@@ -1,0 +1,133 @@
+import type { KeyValueStore } from '../util/keyValueStore';
+import type { TaskRecord } from './task';
+
+const STORAGE_KEY = 'mineru.tasks.v1';
+
+export type TaskListener = (event: TaskStoreEvent) => void;
+export interface TaskStoreEvent {
+  /** Records added or changed (new objects; never mutate them). */
+  changed: TaskRecord[];
+  /** Ids removed. */
+  removed: string[];
+}
+
+/**
+ * All tracked tasks, in creation order, persisted through a key-value store so that a window
+ * reload loses nothing. Records are immutable snapshots: `update` replaces them.
+ */
+export class TaskStore {
+  private readonly tasks = new Map<string, TaskRecord>();
+  private readonly listeners = new Set<TaskListener>();
+  private pending: { changed: Map<string, TaskRecord>; removed: Set<string> } | undefined;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly storage: KeyValueStore) {
+    const saved = storage.get<unknown>(STORAGE_KEY);
+    if (Array.isArray(saved)) {
+      for (const item of saved) {
+        if (isTaskRecord(item)) this.tasks.set(item.id, item);
+      }
+    }
+  }
+
+  all(): TaskRecord[] {
+    return [...this.tasks.values()];
+  }
+
+  get(id: string): TaskRecord | undefined {
+    return this.tasks.get(id);
+  }
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  onDidChange(listener: TaskListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  add(records: TaskRecord[]): Promise<void> {
+    return this.transaction(() => {
+      for (const r of records) this.put(r);
+    });
+  }
+
+  /** Applies `change` to the record if it still exists; returns the new record. */
+  update(
+    id: string,
+    change: Partial<TaskRecord> | ((task: TaskRecord) => Partial<TaskRecord>),
+    now = Date.now(),
+  ): TaskRecord | undefined {
+    const current = this.tasks.get(id);
+    if (!current) return undefined;
+    const patch = typeof change === 'function' ? change(current) : change;
+    const next: TaskRecord = { ...current, ...patch, updatedAt: now };
+    for (const key of Object.keys(next) as (keyof TaskRecord)[]) {
+      if (next[key] === undefined) delete next[key];
+    }
+    void this.transaction(() => this.put(next));
+    return next;
+  }
+
+  remove(ids: readonly string[]): Promise<void> {
+    return this.transaction(() => {
+      for (const id of ids) {
+        if (this.tasks.delete(id)) {
+          this.pending!.removed.add(id);
+          this.pending!.changed.delete(id);
+        }
+      }
+    });
+  }
+
+  /**
+   * Groups the changes made inside `body` into one event and one write. Nested calls join the
+   * outer transaction, so a poll round over 200 items fires once and saves once.
+   */
+  async transaction(body: () => void): Promise<void> {
+    if (this.pending) {
+      body();
+      return this.saving;
+    }
+    this.pending = { changed: new Map(), removed: new Set() };
+    try {
+      body();
+    } finally {
+      const { changed, removed } = this.pending;
+      this.pending = undefined;
+      if (changed.size > 0 || removed.size > 0) {
+        const event: TaskStoreEvent = { changed: [...changed.values()], removed: [...removed] };
+        const snapshot = this.all();
+        this.saving = this.saving
+          .then(() => Promise.resolve(this.storage.update(STORAGE_KEY, snapshot)))
+          .catch(() => undefined);
+        for (const listener of this.listeners) listener(event);
+      }
+    }
+    return this.saving;
+  }
+
+  /** Resolves once every write issued so far has reached storage. */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
+  private put(record: TaskRecord): void {
+    this.tasks.set(record.id, record);
+    this.pending!.changed.set(record.id, record);
+  }
+}
+
+function isTaskRecord(value: unknown): value is TaskRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.id === 'string' &&
+    typeof v.name === 'string' &&
+    typeof v.state === 'string' &&
+    typeof v.outputDir === 'string' &&
+    typeof v.source === 'object' &&
+    v.source !== null
+  );
+}
