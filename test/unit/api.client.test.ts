@@ -408,7 +408,35 @@ describe('api client against the fake MinerU', function () {
     });
   });
 
+  describe('checkConnection', () => {
+    it('resolves when the token passes the gateway, rejects with A0202 when not', async () => {
+      const result = await client().checkConnection();
+      assert.ok(result.traceId);
+      const error = await rejection(
+        client({ getToken: () => Promise.resolve('nope-token') }).checkConnection(),
+      );
+      assert.equal(error.code, 'A0202');
+    });
+  });
+
   describe('timeouts and cancellation', () => {
+    it('an abort during a retry wait ends at once', async () => {
+      fake.faults.failNext = { status: 503, count: 5 };
+      const controller = new AbortController();
+      const slowClock: Clock = {
+        now: () => Date.now(),
+        setTimeout: (callback, ms): TimerHandle => {
+          controller.abort();
+          return setTimeout(callback, ms);
+        },
+        clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      };
+      await assert.rejects(client({ clock: slowClock }).getTask('t', controller.signal), (e: unknown) =>
+        isAbortError(e),
+      );
+      assert.equal(fake.requests.length, 1);
+    });
+
     it('a hung request fails within the timeout', async () => {
       fake.faults.hangNext = { count: 1 };
       const started = Date.now();

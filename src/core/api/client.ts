@@ -452,7 +452,7 @@ export function taskFailureError(status: TaskStatus, host?: string): MinerUError
       : `Parsing failed on the service: ${status.errMsg}`
     : (info?.message ?? 'Parsing failed on the service');
   return new MinerUError({
-    phase: 'poll',
+    phase: 'parse',
     message,
     hint: info?.hint ?? 'Try again later; if it keeps failing, try another model or convert the file to PDF',
     code,

@@ -109,6 +109,19 @@ class CountingStream extends Transform {
   }
 }
 
+/** Local file problems (not the network): never retried, never blamed on the upload host. */
+const FILE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'EMFILE', 'EBUSY']);
+
+function fileError(code: string): MinerUError {
+  return new MinerUError({
+    phase: 'upload',
+    message: `The file to upload could not be read (${code})`,
+    hint: 'Check that the file still exists and is readable',
+    code: 'EFILE',
+    retryable: false,
+  });
+}
+
 /** PUTs `filePath` to the presigned `putUrl`. Resolves on HTTP 200/201. */
 export async function uploadFile(
   transport: HttpTransport,
@@ -123,16 +136,11 @@ export async function uploadFile(
   let size: number;
   try {
     const info = await stat(filePath);
-    if (!info.isFile()) throw new Error('not a file');
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     size = info.size;
   } catch (error) {
-    throw new MinerUError({
-      phase: 'upload',
-      message: `The file to upload could not be read (${(error as { code?: string }).code ?? 'not a file'})`,
-      hint: 'Check that the file still exists and is readable',
-      code: 'EFILE',
-      retryable: false,
-    });
+    const code = (error as { code?: unknown }).code;
+    throw fileError(typeof code === 'string' ? code : 'not a file');
   }
 
   await withRetry(
@@ -160,6 +168,8 @@ export async function uploadFile(
           });
         } catch (error) {
           if (options.signal?.aborted) throw abortReason(options.signal);
+          const code = (error as { code?: unknown }).code;
+          if (typeof code === 'string' && FILE_CODES.has(code)) throw fileError(code);
           throw networkError(error, 'upload', putUrl, timedOut() ? { ms: timeoutMs } : undefined, []);
         } finally {
           file.destroy();
