@@ -1,8 +1,136 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { MinerUClient } from './core/api/client';
+import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
+import { ParseEngine, type MinerUService } from './core/tasks/engine';
+import { createResultImporter } from './core/tasks/resultImporter';
+import { TaskStore } from './core/tasks/taskStore';
+import { systemClock } from './core/util/clock';
+import { registerParseCommands } from './vscode/commands/parseCommands';
+import { registerTaskCommands } from './vscode/commands/taskCommands';
+import { registerTokenCommands } from './vscode/commands/tokenCommands';
+import type { CommandContext } from './vscode/commands/commandContext';
+import { EndpointConsent } from './vscode/endpointConsent';
+import { OutputLogger } from './vscode/log';
+import { Notifier } from './vscode/notifier';
+import { engineSettings, readSettings } from './vscode/settings';
+import { TaskStatusBar } from './vscode/statusBar';
+import { TaskTreeProvider, type TreeNode } from './vscode/taskTree';
+import { TokenStore } from './vscode/tokenStore';
 
-/** Composition root: builds the services, registers everything, and hands disposal to VS Code. */
-export function activate(_context: vscode.ExtensionContext): void {
-  // Filled in by the product flows.
+/** What activate() returns: used by the integration tests, and by other extensions if they wish. */
+export interface MinerUExtensionApi {
+  tokenStore: { get(): Promise<string | undefined> };
+  engine: ParseEngine;
+  store: TaskStore;
+  statusBar: TaskStatusBar;
+}
+
+/**
+ * Composition root: builds the services, registers everything, and hands every disposable to
+ * VS Code. Nothing here touches the network: polling of persisted tasks starts from the store.
+ */
+export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
+  const tokens = new TokenStore(context.secrets);
+  const logger = new OutputLogger(() => tokens.peek());
+  const consent = new EndpointConsent(context.globalState);
+  let settings = readSettings();
+
+  // The client is rebuilt when an endpoint setting changes; the engine always calls the current one.
+  let client = buildClient();
+  function buildClient(): MinerUClient {
+    return new MinerUClient({
+      baseUrl: settings.apiBaseUrl,
+      agentBaseUrl: settings.agentBaseUrl,
+      getToken: () => tokens.get(),
+      allowInsecureHttp: consent.isAllowed(settings.apiBaseUrl),
+      logger,
+      userAgent: `mineru-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
+    });
+  }
+  const service: MinerUService = {
+    submitTask: (...a) => client.submitTask(...a),
+    getTask: (...a) => client.getTask(...a),
+    submitBatch: (...a) => client.submitBatch(...a),
+    getBatch: (...a) => client.getBatch(...a),
+    requestUploadUrls: (...a) => client.requestUploadUrls(...a),
+    uploadFile: (...a) => client.uploadFile(...a),
+    agentParseUrl: (...a) => client.agentParseUrl(...a),
+    agentParseFile: (...a) => client.agentParseFile(...a),
+    agentGetTask: (...a) => client.agentGetTask(...a),
+  };
+
+  const store = new TaskStore(context.workspaceState);
+  const engine = new ParseEngine({
+    service,
+    importer: createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
+    store,
+    clock: systemClock,
+    logger,
+    settings: () => engineSettings(settings),
+    nameFor: (source) =>
+      source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
+  });
+
+  const tree = new TaskTreeProvider(store);
+  const treeView = vscode.window.createTreeView<TreeNode>('mineru.tasks', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: false,
+  });
+  const updateBadge = (): void => {
+    const active = store.all().filter((t) => t.state !== 'done' && t.state !== 'failed').length;
+    treeView.badge = active
+      ? { value: active, tooltip: vscode.l10n.t('{0} document(s) in progress', active) }
+      : undefined;
+  };
+  updateBadge();
+  const statusBar = new TaskStatusBar(store);
+  const notifier = new Notifier();
+
+  const ctx: CommandContext = {
+    extension: context,
+    engine,
+    store,
+    tokens,
+    consent,
+    logger,
+    tree,
+    treeView,
+    settings: () => settings,
+  };
+
+  context.subscriptions.push(
+    tokens,
+    logger,
+    tree,
+    treeView,
+    statusBar,
+    notifier,
+    { dispose: () => engine.dispose() },
+    engine.onEvent((e) => notifier.handle(e)),
+    store.onDidChange(updateBadge),
+    tokens.onDidChange(() => {
+      notifier.resetAuth();
+      engine.refresh();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('mineru')) return;
+      settings = readSettings();
+      client = buildClient();
+      logger.info(`Settings changed; API endpoint is ${settings.apiBaseUrl}.`);
+    }),
+    vscode.window.onDidChangeWindowState((s) => engine.setFocused(s.focused)),
+    ...registerParseCommands(ctx),
+    ...registerTokenCommands(ctx),
+    ...registerTaskCommands(ctx),
+  );
+
+  // Sets the mineru.hasToken context key (welcome view, menus) without blocking activation.
+  void tokens.get();
+  engine.resume();
+  logger.info(`MinerU Document Parser activated; ${store.size} task(s) restored.`);
+
+  return { tokenStore: tokens, engine, store, statusBar };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import type { ParseOptions } from '../../core/api/types';
+import type { ParseEngine, UrlItem } from '../../core/tasks/engine';
+import type { TaskMode, TaskRecord } from '../../core/tasks/task';
+import type { TaskStore } from '../../core/tasks/taskStore';
+import type { EndpointConsent } from '../endpointConsent';
+import type { OutputLogger } from '../log';
+import { readSettings, resolveOutputDir, type MinerUSettings } from '../settings';
+import { promptForToken, type TokenStore } from '../tokenStore';
+import type { TaskNode, TaskTreeProvider } from '../taskTree';
+
+/** What every command needs, built once in extension.ts. */
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  engine: ParseEngine;
+  store: TaskStore;
+  tokens: TokenStore;
+  consent: EndpointConsent;
+  logger: OutputLogger;
+  tree: TaskTreeProvider;
+  treeView: vscode.TreeView<unknown>;
+  settings: () => MinerUSettings;
+}
+
+/**
+ * The common path of every parse command: a workspace folder to write into, a token (asked for
+ * once when missing), consent for a plain-http endpoint, then submission. Returns the new tasks,
+ * or undefined when the user stopped at a prompt.
+ */
+export async function submitUrls(
+  ctx: CommandContext,
+  items: UrlItem[],
+  options: ParseOptions,
+  mode: TaskMode = 'precise',
+): Promise<TaskRecord[] | undefined> {
+  const settings = ctx.settings();
+  const outputDir = await pickOutputDir(settings);
+  if (!outputDir) return undefined;
+  if (mode === 'precise') {
+    if (!(await ctx.consent.ensure(settings.apiBaseUrl))) return undefined;
+    if (!(await ctx.tokens.get()) && !(await promptForToken(ctx.tokens))) return undefined;
+  }
+  const tasks = await ctx.engine.submitUrls(items, { outputDir, options, mode });
+  await revealTasks(ctx, tasks);
+  return tasks;
+}
+
+async function pickOutputDir(settings: MinerUSettings): Promise<string | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  let folder: vscode.WorkspaceFolder | undefined;
+  if (folders.length === 0) {
+    const open = vscode.l10n.t('Open Folder');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('MinerU writes the Markdown into your workspace. Open a folder first, then parse again.'),
+      open,
+    );
+    if (answer === open) await vscode.commands.executeCommand('vscode.openFolder');
+    return undefined;
+  }
+  if (folders.length === 1) folder = folders[0];
+  else {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    folder =
+      (active && vscode.workspace.getWorkspaceFolder(active)) ||
+      (await vscode.window.showWorkspaceFolderPick({
+        placeHolder: vscode.l10n.t('Where should the results go?'),
+      }));
+  }
+  if (!folder) return undefined;
+  const resolved = resolveOutputDir(folder.uri, settings.outputDirectory);
+  if (typeof resolved !== 'string') {
+    void vscode.window.showErrorMessage(resolved.error);
+    return undefined;
+  }
+  return resolved;
+}
+
+async function revealTasks(ctx: CommandContext, tasks: TaskRecord[]): Promise<void> {
+  const first = tasks[0] && ctx.tree.nodeFor(tasks[0].id);
+  if (!first) return;
+  try {
+    await ctx.treeView.reveal(first, { select: false, focus: false });
+  } catch {
+    // The view may be hidden in a collapsed container; revealing is a courtesy.
+  }
+}
+
+/** Tree commands get a node (context menu), a task id (notification buttons) or nothing (keyboard). */
+export function resolveTask(ctx: CommandContext, arg: unknown): TaskRecord | undefined {
+  if (typeof arg === 'string') return ctx.store.get(arg);
+  if (arg && typeof arg === 'object' && 'taskId' in arg) return ctx.store.get((arg as TaskNode).taskId);
+  const selected = ctx.treeView.selection[0];
+  if (selected && typeof selected === 'object' && 'taskId' in selected)
+    return ctx.store.get((selected as TaskNode).taskId);
+  return undefined;
+}
+
+export { readSettings };

@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import type { ExtraFormat, ModelVersion, ParseOptions } from '../../core/api/types';
+import { parsePageRanges } from '../../core/options/pageRanges';
+import type { CommandContext } from './commandContext';
+
+const LAST_OPTIONS_KEY = 'mineru.lastOptions';
+
+/** The service's OCR languages (pipeline and vlm), with a readable description. */
+export const LANGUAGES: readonly { id: string; label: string }[] = [
+  { id: 'ch', label: 'Chinese + English (default)' },
+  { id: 'ch_server', label: 'Chinese, server model (handwriting, rare characters)' },
+  { id: 'en', label: 'English' },
+  { id: 'japan', label: 'Japanese' },
+  { id: 'korean', label: 'Korean' },
+  { id: 'chinese_cht', label: 'Traditional Chinese' },
+  { id: 'ta', label: 'Tamil' },
+  { id: 'te', label: 'Telugu' },
+  { id: 'ka', label: 'Georgian' },
+  { id: 'el', label: 'Greek' },
+  { id: 'th', label: 'Thai' },
+  { id: 'latin', label: 'Latin-script languages (French, German, Spanish …)' },
+  { id: 'arabic', label: 'Arabic-script languages' },
+  { id: 'cyrillic', label: 'Cyrillic-script languages' },
+  { id: 'east_slavic', label: 'East Slavic (Russian, Ukrainian, Belarusian)' },
+  { id: 'devanagari', label: 'Devanagari (Hindi, Marathi, Nepali …)' },
+];
+
+type Pick<T> = vscode.QuickPickItem & { value: T };
+
+/**
+ * One quick flow for the per-run options: model, features, language, page ranges, extra formats.
+ * Starts from the last choice (or the settings), proposes MinerU-HTML for .html, and returns
+ * undefined when the user presses Escape at any step.
+ */
+export async function askForOptions(
+  ctx: CommandContext,
+  url: string,
+  defaults: ParseOptions,
+): Promise<ParseOptions | undefined> {
+  const last = ctx.extension.globalState.get<ParseOptions>(LAST_OPTIONS_KEY);
+  const start: ParseOptions = { ...defaults, ...last };
+  const isHtml = /\.html?(?:[?#]|$)/i.test(url);
+  const proposedModel: ModelVersion = isHtml ? 'MinerU-HTML' : (start.modelVersion ?? 'vlm');
+  const title = vscode.l10n.t('MinerU: Parse with Options');
+
+  const models: Pick<ModelVersion>[] = [
+    {
+      value: 'vlm',
+      label: 'vlm',
+      description: vscode.l10n.t('Vision-language model: best quality for most documents'),
+    },
+    {
+      value: 'pipeline',
+      label: 'pipeline',
+      description: vscode.l10n.t('Classic pipeline: OCR, formula, table and language options apply'),
+    },
+    { value: 'MinerU-HTML', label: 'MinerU-HTML', description: vscode.l10n.t('For web pages (.html)') },
+  ];
+  const model = await pickOne(title, vscode.l10n.t('Model (1/5)'), models, proposedModel);
+  if (!model) return undefined;
+
+  const features: Pick<'ocr' | 'formula' | 'table'>[] = [
+    {
+      value: 'ocr',
+      label: vscode.l10n.t('OCR'),
+      description: vscode.l10n.t('Force OCR (scanned documents)'),
+      picked: !!start.isOcr,
+    },
+    {
+      value: 'formula',
+      label: vscode.l10n.t('Formulas'),
+      description: vscode.l10n.t('Recognise formulas as LaTeX'),
+      picked: start.enableFormula !== false,
+    },
+    {
+      value: 'table',
+      label: vscode.l10n.t('Tables'),
+      description: vscode.l10n.t('Recognise tables'),
+      picked: start.enableTable !== false,
+    },
+  ];
+  const picked = await pickMany(title, vscode.l10n.t('Features (2/5)'), features);
+  if (!picked) return undefined;
+
+  const languages: Pick<string>[] = LANGUAGES.map((l) => ({
+    value: l.id,
+    label: l.id,
+    description: l.label,
+  }));
+  const language = await pickOne(
+    title,
+    vscode.l10n.t('Document language (3/5)'),
+    languages,
+    start.language ?? 'ch',
+  );
+  if (!language) return undefined;
+
+  const pages = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t(
+      'Page ranges (4/5): leave empty for all pages. Example: 2,4-6 or 2--2 (page 2 to the second-to-last).',
+    ),
+    value: start.pageRanges ?? '',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      if (!v.trim()) return undefined;
+      const r = parsePageRanges(v);
+      return r.ok ? undefined : r.message;
+    },
+  });
+  if (pages === undefined) return undefined;
+
+  const formats: Pick<ExtraFormat>[] = (['docx', 'html', 'latex'] as const).map((f) => ({
+    value: f,
+    label: f,
+    picked: start.extraFormats?.includes(f) ?? false,
+  }));
+  const extra = await pickMany(title, vscode.l10n.t('Extra formats besides Markdown (5/5)'), formats);
+  if (!extra) return undefined;
+
+  const range = pages.trim() ? parsePageRanges(pages) : undefined;
+  const options: ParseOptions = {
+    modelVersion: model,
+    isOcr: picked.includes('ocr'),
+    enableFormula: picked.includes('formula'),
+    enableTable: picked.includes('table'),
+    language,
+    ...(range?.ok ? { pageRanges: range.normalized } : {}),
+    ...(extra.length ? { extraFormats: extra } : {}),
+  };
+  await ctx.extension.globalState.update(LAST_OPTIONS_KEY, options);
+  return options;
+}
+
+async function pickOne<T>(
+  title: string,
+  placeHolder: string,
+  items: Pick<T>[],
+  active: T,
+): Promise<T | undefined> {
+  const sorted = [...items.filter((i) => i.value === active), ...items.filter((i) => i.value !== active)];
+  const choice = await vscode.window.showQuickPick(sorted, { title, placeHolder, ignoreFocusOut: true });
+  return choice?.value;
+}
+
+async function pickMany<T>(title: string, placeHolder: string, items: Pick<T>[]): Promise<T[] | undefined> {
+  const choice = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder,
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  return choice?.map((c) => c.value);
+}

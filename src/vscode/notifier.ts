@@ -1,0 +1,101 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeError, type SerializedError } from '../core/errors';
+import type { EngineEvent } from '../core/tasks/engine';
+import type { TaskRecord } from '../core/tasks/task';
+
+const SETTLE_MS = 1500;
+
+/**
+ * Tells the user when documents finish. Several results finishing together give one
+ * notification, not a storm; failures name the phase, the cause and the next step.
+ */
+export class Notifier implements vscode.Disposable {
+  private pending: TaskRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastAuthCode: string | undefined;
+
+  constructor(private readonly settleMs = SETTLE_MS) {}
+
+  handle(event: EngineEvent): void {
+    if (event.kind === 'finished') {
+      this.pending = this.pending.filter((t) => t.id !== event.task.id);
+      this.pending.push(event.task);
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.flush(), this.settleMs);
+    } else if (event.kind === 'auth-failed') {
+      void this.authFailed(event.error);
+    }
+  }
+
+  /** Called when the token changes, so a new bad token is reported again. */
+  resetAuth(): void {
+    this.lastAuthCode = undefined;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    const tasks = this.pending;
+    this.pending = [];
+    const done = tasks.filter((t) => t.state === 'done');
+    const failed = tasks.filter((t) => t.state === 'failed');
+    if (tasks.length === 1 && done.length === 1) {
+      const t = done[0]!;
+      const open = vscode.l10n.t('Open');
+      const answer = await vscode.window.showInformationMessage(
+        vscode.l10n.t('MinerU: "{0}" is ready: {1}', t.name, path.basename(t.result?.markdownPath ?? '')),
+        open,
+      );
+      if (answer === open) await vscode.commands.executeCommand('mineru.openResult', t.id);
+      return;
+    }
+    if (tasks.length === 1 && failed.length === 1) {
+      const t = failed[0]!;
+      const retry = vscode.l10n.t('Retry');
+      const log = vscode.l10n.t('Show Log');
+      const answer = await vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'MinerU: "{0}": {1}',
+          t.name,
+          t.error ? describeError(t.error) : vscode.l10n.t('failed'),
+        ),
+        retry,
+        log,
+      );
+      if (answer === retry) await vscode.commands.executeCommand('mineru.retryTask', t.id);
+      if (answer === log) await vscode.commands.executeCommand('mineru.showLog');
+      return;
+    }
+    const show = vscode.l10n.t('Show Tasks');
+    const open = vscode.l10n.t('Open');
+    const message = failed.length
+      ? vscode.l10n.t('MinerU: {0} documents are ready, {1} failed.', done.length, failed.length)
+      : vscode.l10n.t('MinerU: {0} documents are ready.', done.length);
+    const actions = done.length ? [open, show] : [show];
+    const answer = failed.length
+      ? await vscode.window.showWarningMessage(message, ...actions)
+      : await vscode.window.showInformationMessage(message, ...actions);
+    if (answer === show) await vscode.commands.executeCommand('mineru.tasks.focus');
+    if (answer === open && done[0]) await vscode.commands.executeCommand('mineru.openResult', done[0].id);
+  }
+
+  private async authFailed(error: SerializedError): Promise<void> {
+    if (this.lastAuthCode === error.code) return; // tell once per token, not once per poll
+    this.lastAuthCode = error.code;
+    const set = vscode.l10n.t('Set API Token');
+    const text =
+      error.code === 'A0211'
+        ? vscode.l10n.t('MinerU: the API token has expired (A0211). Create a new token and set it.')
+        : vscode.l10n.t(
+            'MinerU rejected the API token ({0}): {1}. Check the token, or create a new one.',
+            error.code ?? '401',
+            error.message,
+          );
+    const answer = await vscode.window.showErrorMessage(text, set);
+    if (answer === set) await vscode.commands.executeCommand('mineru.setToken');
+  }
+}

@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtraFormat, ModelVersion, ParseOptions } from '../core/api/types';
+import type { EngineSettings } from '../core/tasks/engine';
+
+export const DEFAULT_API_BASE_URL = 'https://mineru.net/api/v4';
+export const DEFAULT_AGENT_BASE_URL = 'https://mineru.net/api/v1/agent';
+
+/** Everything the extension reads from `mineru.*` settings, in one typed place. */
+export interface MinerUSettings {
+  apiBaseUrl: string;
+  agentBaseUrl: string;
+  outputDirectory: string;
+  batchLimit: number;
+  maxResultSizeMB: number;
+  defaults: ParseOptions;
+}
+
+export function readSettings(): MinerUSettings {
+  const c = vscode.workspace.getConfiguration('mineru');
+  // Endpoints are application-scoped: only the user's own (global) value counts, never a workspace's.
+  const apiBaseUrl = applicationValue(c, 'apiBaseUrl') ?? DEFAULT_API_BASE_URL;
+  const agentBaseUrl = applicationValue(c, 'agentBaseUrl') ?? DEFAULT_AGENT_BASE_URL;
+  const extra = c
+    .get<string[]>('extraFormats', [])
+    .filter((f): f is ExtraFormat => ['docx', 'html', 'latex'].includes(f));
+  const defaults: ParseOptions = {
+    modelVersion: c.get<ModelVersion>('modelVersion', 'vlm'),
+    isOcr: c.get<boolean>('isOcr', false),
+    enableFormula: c.get<boolean>('enableFormula', true),
+    enableTable: c.get<boolean>('enableTable', true),
+    language: c.get<string>('language', 'ch'),
+    ...(extra.length ? { extraFormats: extra } : {}),
+  };
+  return {
+    apiBaseUrl: stripSlash(apiBaseUrl),
+    agentBaseUrl: stripSlash(agentBaseUrl),
+    outputDirectory: c.get<string>('outputDirectory', 'mineru') || 'mineru',
+    batchLimit: clamp(c.get<number>('batchLimit', 50), 1, 200),
+    maxResultSizeMB: clamp(c.get<number>('maxResultSizeMB', 1024), 1, 8192),
+    defaults,
+  };
+}
+
+export function engineSettings(s: MinerUSettings): EngineSettings {
+  return { batchLimit: s.batchLimit, importConcurrency: 2, maxLinkRefreshes: 3 };
+}
+
+function applicationValue(c: vscode.WorkspaceConfiguration, key: string): string | undefined {
+  const inspected = c.inspect<string>(key);
+  const value = inspected?.globalValue ?? inspected?.defaultValue;
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/**
+ * The folder results go to: `<workspace folder>/<mineru.outputDirectory>`. A value that would
+ * leave the workspace folder (absolute, or with `..`) is refused, so a workspace's settings can
+ * never make the extension write elsewhere.
+ */
+export function resolveOutputDir(folder: vscode.Uri, outputDirectory: string): string | { error: string } {
+  const root = folder.fsPath;
+  const resolved = path.resolve(root, outputDirectory);
+  const rel = path.relative(root, resolved);
+  if (path.isAbsolute(outputDirectory) || rel.startsWith('..') || path.isAbsolute(rel)) {
+    return {
+      error: vscode.l10n.t(
+        'The setting mineru.outputDirectory ("{0}") points outside the workspace folder. Use a relative folder such as "mineru".',
+        outputDirectory,
+      ),
+    };
+  }
+  return resolved;
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.round(n))) : min;
+}

@@ -1,0 +1,293 @@
+import * as vscode from 'vscode';
+import type { TaskRecord, TaskState } from '../core/tasks/task';
+import { describeProgress, formatElapsed, isActive } from '../core/tasks/task';
+import type { TaskStore, TaskStoreEvent } from '../core/tasks/taskStore';
+import { describeError } from '../core/errors';
+import { safeUrl } from '../core/util/logger';
+
+export type TreeNode = BatchNode | TaskNode;
+
+export class BatchNode {
+  readonly kind = 'batch';
+  constructor(
+    readonly batchId: string,
+    public taskIds: string[],
+  ) {}
+}
+
+export class TaskNode {
+  readonly kind = 'task';
+  constructor(
+    readonly taskId: string,
+    public parent: BatchNode | undefined,
+  ) {}
+}
+
+const STATE_ICONS: Record<TaskState, [string, string?]> = {
+  submitting: ['loading~spin'],
+  uploading: ['cloud-upload'],
+  'waiting-file': ['watch'],
+  pending: ['clock'],
+  running: ['sync~spin'],
+  converting: ['gear'],
+  importing: ['cloud-download'],
+  done: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+};
+
+export function stateLabel(state: TaskState): string {
+  switch (state) {
+    case 'submitting':
+      return vscode.l10n.t('submitting');
+    case 'uploading':
+      return vscode.l10n.t('uploading');
+    case 'waiting-file':
+      return vscode.l10n.t('waiting for file');
+    case 'pending':
+      return vscode.l10n.t('queued');
+    case 'running':
+      return vscode.l10n.t('parsing');
+    case 'converting':
+      return vscode.l10n.t('converting');
+    case 'importing':
+      return vscode.l10n.t('importing');
+    case 'done':
+      return vscode.l10n.t('done');
+    case 'failed':
+      return vscode.l10n.t('failed');
+  }
+}
+
+/**
+ * The live task tree. Rows are stable objects keyed by task id; a store change fires updates
+ * for the changed rows only (a full refresh only when rows appear or disappear), and elapsed
+ * times tick for active rows alone, so a poll of 1,000 tasks does not redraw the whole view.
+ */
+export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private roots: TreeNode[] = [];
+  private readonly taskNodes = new Map<string, TaskNode>();
+  private readonly batchNodes = new Map<string, BatchNode>();
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rebuild();
+    const sub = store.onDidChange((e) => this.onStoreChange(e));
+    this.subscription = { dispose: () => sub.dispose() };
+    this.updateTicker();
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.kind === 'batch' ? this.batchItem(node) : this.taskItem(node);
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.roots;
+    if (node.kind === 'batch')
+      return node.taskIds.map((id) => this.taskNodes.get(id)).filter((n): n is TaskNode => !!n);
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.kind === 'task' ? node.parent : undefined;
+  }
+
+  nodeFor(taskId: string): TaskNode | undefined {
+    return this.taskNodes.get(taskId);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    if (this.ticker) clearInterval(this.ticker);
+    this.emitter.dispose();
+  }
+
+  private onStoreChange(event: TaskStoreEvent): void {
+    const structural =
+      event.removed.length > 0 || event.changed.some((t) => !this.taskNodes.has(t.id) || this.movedBatch(t));
+    if (structural) {
+      this.rebuild();
+      this.emitter.fire(undefined);
+    } else {
+      const nodes: TreeNode[] = [];
+      const batches = new Set<BatchNode>();
+      for (const t of event.changed) {
+        const node = this.taskNodes.get(t.id)!;
+        nodes.push(node);
+        if (node.parent) batches.add(node.parent);
+      }
+      this.emitter.fire([...nodes, ...batches]);
+    }
+    this.updateTicker();
+  }
+
+  private movedBatch(task: TaskRecord): boolean {
+    const node = this.taskNodes.get(task.id);
+    const batchId = groupId(task);
+    return (
+      (node?.parent?.batchId ?? undefined) !== (batchId && this.isGrouped(batchId) ? batchId : undefined)
+    );
+  }
+
+  private isGrouped(batchId: string): boolean {
+    let n = 0;
+    for (const t of this.store.all()) if (groupId(t) === batchId && ++n > 1) return true;
+    return false;
+  }
+
+  private rebuild(): void {
+    const tasks = this.store.all();
+    const counts = new Map<string, number>();
+    for (const t of tasks) {
+      const g = groupId(t);
+      if (g) counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    const roots: TreeNode[] = [];
+    const seenBatches = new Map<string, BatchNode>();
+    const taskNodes = new Map<string, TaskNode>();
+    // Newest first: what the user just started is on top.
+    for (const t of [...tasks].reverse()) {
+      const g = groupId(t);
+      let parent: BatchNode | undefined;
+      if (g && (counts.get(g) ?? 0) > 1) {
+        parent = seenBatches.get(g);
+        if (!parent) {
+          parent = this.batchNodes.get(g) ?? new BatchNode(g, []);
+          parent.taskIds = [];
+          seenBatches.set(g, parent);
+          roots.push(parent);
+        }
+        parent.taskIds.push(t.id);
+      }
+      const node = this.taskNodes.get(t.id) ?? new TaskNode(t.id, parent);
+      node.parent = parent;
+      taskNodes.set(t.id, node);
+      if (!parent) roots.push(node);
+    }
+    for (const b of seenBatches.values()) b.taskIds.reverse();
+    this.roots = roots;
+    this.taskNodes.clear();
+    for (const [k, v] of taskNodes) this.taskNodes.set(k, v);
+    this.batchNodes.clear();
+    for (const [k, v] of seenBatches) this.batchNodes.set(k, v);
+  }
+
+  /** Elapsed times tick every few seconds, for active rows only, and only while any exist. */
+  private updateTicker(): void {
+    const anyActive = this.store.all().some(isActive);
+    if (anyActive && !this.ticker) {
+      this.ticker = setInterval(() => {
+        const active = this.store
+          .all()
+          .filter(isActive)
+          .map((t) => this.taskNodes.get(t.id))
+          .filter((n): n is TaskNode => !!n);
+        if (active.length) this.emitter.fire(active);
+      }, 5000);
+    } else if (!anyActive && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  private taskItem(node: TaskNode): vscode.TreeItem {
+    const task = this.store.get(node.taskId);
+    if (!task) return new vscode.TreeItem('…');
+    const item = new vscode.TreeItem(task.name, vscode.TreeItemCollapsibleState.None);
+    item.id = task.id;
+    const [icon, color] = STATE_ICONS[task.state];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const parts = [stateLabel(task.state)];
+    const progress = describeProgress(task);
+    if (progress) parts.push(progress);
+    const end = task.finishedAt ?? this.now();
+    parts.push(formatElapsed(end - task.createdAt));
+    if (task.mode === 'quick') parts.push(vscode.l10n.t('quick'));
+    item.description = parts.join(' · ');
+    item.tooltip = this.tooltip(task);
+    item.contextValue = contextValue(task);
+    item.accessibilityInformation = { label: `${task.name}, ${parts.join(', ')}` };
+    if (task.state === 'done' && task.result) {
+      item.command = { command: 'mineru.openResult', title: vscode.l10n.t('Open Result'), arguments: [node] };
+    }
+    return item;
+  }
+
+  private batchItem(node: BatchNode): vscode.TreeItem {
+    const tasks = node.taskIds.map((id) => this.store.get(id)).filter((t): t is TaskRecord => !!t);
+    const done = tasks.filter((t) => t.state === 'done').length;
+    const failed = tasks.filter((t) => t.state === 'failed').length;
+    const item = new vscode.TreeItem(
+      vscode.l10n.t('Batch of {0} documents', tasks.length),
+      vscode.TreeItemCollapsibleState.Expanded,
+    );
+    item.id = `batch:${node.batchId}`;
+    item.iconPath = new vscode.ThemeIcon(done + failed === tasks.length ? 'layers' : 'layers-active');
+    item.description = failed
+      ? vscode.l10n.t('{0}/{1} done, {2} failed', done, tasks.length, failed)
+      : vscode.l10n.t('{0}/{1} done', done, tasks.length);
+    item.tooltip = `${vscode.l10n.t('Batch ID')}: ${node.batchId}`;
+    item.contextValue = 'mineruBatch';
+    return item;
+  }
+
+  private tooltip(task: TaskRecord): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escapeMd(task.name)}** — ${stateLabel(task.state)}\n\n`);
+    const source = task.source.kind === 'url' ? safeUrl(task.source.url) : task.source.path;
+    md.appendMarkdown(`${vscode.l10n.t('Source')}: \`${source}\`\n\n`);
+    const o = task.options;
+    const opts = [
+      o.modelVersion && `model ${o.modelVersion}`,
+      o.isOcr !== undefined && `OCR ${o.isOcr ? 'on' : 'off'}`,
+      o.enableFormula !== undefined && `formula ${o.enableFormula ? 'on' : 'off'}`,
+      o.enableTable !== undefined && `table ${o.enableTable ? 'on' : 'off'}`,
+      o.language && `language ${o.language}`,
+      o.pageRanges && `pages ${o.pageRanges}`,
+      o.extraFormats?.length && `extra ${o.extraFormats.join('/')}`,
+      task.mode === 'quick' && 'quick mode',
+    ].filter(Boolean);
+    if (opts.length) md.appendMarkdown(`${vscode.l10n.t('Options')}: ${opts.join(', ')}\n\n`);
+    const r = task.remote;
+    if (r?.taskId) md.appendMarkdown(`${vscode.l10n.t('Task ID')}: \`${r.taskId}\`\n\n`);
+    if (r?.batchId) md.appendMarkdown(`${vscode.l10n.t('Batch ID')}: \`${r.batchId}\`\n\n`);
+    const trace = task.error?.traceId ?? r?.traceId;
+    if (trace) md.appendMarkdown(`${vscode.l10n.t('Trace ID')}: \`${trace}\`\n\n`);
+    if (task.error) md.appendMarkdown(`$(error) ${escapeMd(describeError(task.error))}\n\n`);
+    if (task.result) {
+      md.appendMarkdown(`${vscode.l10n.t('Result')}: \`${task.result.markdownPath}\`\n\n`);
+      if (task.result.rejectedEntries) {
+        md.appendMarkdown(
+          vscode.l10n.t(
+            '{0} unsafe entries of the result archive were refused (see the log).',
+            task.result.rejectedEntries,
+          ) + '\n\n',
+        );
+      }
+    }
+    return md;
+  }
+}
+
+function groupId(task: TaskRecord): string | undefined {
+  return task.remote?.kind === 'batch' ? task.remote.batchId : undefined;
+}
+
+/** Capability tokens matched by `viewItem =~ /…/` in the menus. */
+export function contextValue(task: TaskRecord): string {
+  const caps = ['mineruTask', task.state];
+  if (task.state === 'done' && task.result) caps.push('canOpen');
+  if (task.state === 'failed' || task.state === 'done') caps.push('canRetry');
+  if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
+  if (task.source.kind === 'url') caps.push('hasUrl');
+  return caps.join(' ');
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
