@@ -336,6 +336,18 @@ describe('api client against the fake MinerU', function () {
       assert.equal(fake.requests.length, 1);
     });
 
+    it('a wrong base URL (404 with an unknown code) says to check the base URL', async () => {
+      const c = new MinerUClient({
+        baseUrl: `${fake.apiOrigin}/api/v3`,
+        getToken: () => Promise.resolve(TOKEN),
+        logger,
+      });
+      const error = await rejection(c.getTask('t'));
+      assert.equal(error.httpStatus, 404);
+      assert.equal(error.code, 'HTTP_404');
+      assert.match(error.hint ?? '', /base URL/);
+    });
+
     it('an HTML error page from a proxy names the host', async () => {
       fake.faults.failNext = { status: 200, body: '<html><body>Captive portal</body></html>', count: 1 };
       const error = await rejection(client().getTask('t'));

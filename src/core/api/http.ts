@@ -21,7 +21,7 @@ import { MinerUError, type Phase } from '../errors';
 import { abortReason, type Clock } from '../util/clock';
 import { redact, safeUrl, type Logger } from '../util/logger';
 import { parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../util/retry';
-import { AUTO_RETRY_CODES, describeCode } from './errorCodes';
+import { AUTO_RETRY_CODES, ERROR_CODES, describeCode } from './errorCodes';
 import { readEnvelope } from './guards';
 
 /**
@@ -395,7 +395,11 @@ export class HttpTransport {
     const retryAfter = parseRetryAfter(headerString(response, 'retry-after'), this.options.clock.now());
     const envelope = isJson ? readEnvelope(parsed) : undefined;
 
-    if (envelope && envelope.kind !== 'ok') {
+    // A code we do not know on an HTTP error status (e.g. `{"code":404,"msg":"not found"}` from a
+    // wrong base URL) says less than the status does: report the status instead.
+    const unknownOnError =
+      envelope?.kind === 'business' && !ERROR_CODES[envelope.code] && (status < 200 || status >= 300);
+    if (envelope && envelope.kind !== 'ok' && !unknownOnError) {
       const info = describeCode(envelope.code, envelope.msg);
       const serviceMsg = envelope.msg ? redact(envelope.msg, secrets) : undefined;
       const message =
@@ -434,7 +438,12 @@ export class HttpTransport {
 
     if (status >= 300 && status < 400) {
       const location = headerString(response, 'location');
-      const target = location ? safeUrl(new URL(location, request.url).toString()) : 'another address';
+      let target = 'another address';
+      try {
+        if (location) target = safeUrl(new URL(location, request.url).toString());
+      } catch {
+        target = 'an invalid address';
+      }
       return this.fail(
         new MinerUError({
           phase: request.phase,
@@ -471,7 +480,7 @@ export class HttpTransport {
       );
     }
 
-    if (!envelope) {
+    if (envelope?.kind !== 'ok') {
       return this.fail(
         new MinerUError({
           phase: request.phase,
