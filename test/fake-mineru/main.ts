@@ -2,16 +2,17 @@
  * CLI entry of the fake MinerU service (used by `npm run fake-server` and the `npm start` sandbox):
  *
  *   node out/test/fake-mineru/main.js [--port N] [--cdn-port N] [--any-token] [--timed]
- *                                     [--step-ms N] [--pages N] [--token T] [--host H]
+ *                                     [--step-ms N] [--pages N] [--token T] [--host H] [--json]
  *
- * Prints the API base URL, the agent base URL, the CDN origin and the valid token, then serves
- * until SIGINT/SIGTERM.
+ * Prints the API base URL, the agent base URL, the CDN origin and the valid token (with --json: one
+ * JSON line {apiOrigin, apiBaseUrl, agentBaseUrl, cdnOrigin, token}), then serves until
+ * SIGINT/SIGTERM.
  */
 import type { FakeMinerUOptions } from './server';
 import { startFakeMinerU } from './server';
 
 const USAGE =
-  'usage: main.js [--port N] [--cdn-port N] [--any-token] [--timed] [--step-ms N] [--pages N] [--token T] [--host H]';
+  'usage: main.js [--port N] [--cdn-port N] [--any-token] [--timed] [--step-ms N] [--pages N] [--token T] [--host H] [--json]';
 
 function numberArg(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -21,8 +22,15 @@ function numberArg(flag: string, value: string | undefined): number {
   return n;
 }
 
-export function parseArgs(argv: readonly string[]): FakeMinerUOptions {
+export interface FakeServerArgs {
+  options: FakeMinerUOptions;
+  /** Print one JSON line instead of the human-readable banner. */
+  json: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): FakeServerArgs {
   const opts: FakeMinerUOptions = {};
+  let json = false;
   const tokens: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -36,6 +44,9 @@ export function parseArgs(argv: readonly string[]): FakeMinerUOptions {
         break;
       case '--any-token':
         opts.acceptAnyToken = true;
+        break;
+      case '--json':
+        json = true;
         break;
       case '--timed':
         opts.progress = 'timed';
@@ -68,20 +79,25 @@ export function parseArgs(argv: readonly string[]): FakeMinerUOptions {
     }
   }
   if (tokens.length > 0) opts.tokens = tokens;
-  return opts;
+  return { options: opts, json };
 }
 
 async function main(): Promise<void> {
-  const fake = await startFakeMinerU(parseArgs(process.argv.slice(2)));
-  process.stdout.write(
-    [
-      `API base URL:   ${fake.apiBaseUrl}`,
-      `Agent base URL: ${fake.agentBaseUrl}`,
-      `CDN origin:     ${fake.cdnOrigin}`,
-      `Token:          ${fake.token}`,
-      '',
-    ].join('\n'),
-  );
+  const { options, json } = parseArgs(process.argv.slice(2));
+  const fake = await startFakeMinerU(options);
+  if (json) {
+    const { apiOrigin, apiBaseUrl, agentBaseUrl, cdnOrigin, token } = fake;
+    process.stdout.write(`${JSON.stringify({ apiOrigin, apiBaseUrl, agentBaseUrl, cdnOrigin, token })}\n`);
+  } else
+    process.stdout.write(
+      [
+        `API base URL:   ${fake.apiBaseUrl}`,
+        `Agent base URL: ${fake.agentBaseUrl}`,
+        `CDN origin:     ${fake.cdnOrigin}`,
+        `Token:          ${fake.token}`,
+        '',
+      ].join('\n'),
+    );
   let closing = false;
   const stop = (signal: string): void => {
     if (closing) return;

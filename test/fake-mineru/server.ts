@@ -93,7 +93,11 @@ export interface FakeFaults {
   cdnExpiredOnce?: boolean;
   /** Like cdnExpiredOnce, for this many downloads. */
   cdnExpiredCount?: number;
-  /** CDN result downloads answer 302 to this URL (an origin alone keeps the original path). */
+  /**
+   * Zip downloads on the CDN server answer 302 to this URL. An origin alone (e.g. `fake.apiOrigin`,
+   * which also serves `/cdn/...` without auth) keeps the original path and query plus
+   * `redirected=1`, which is never redirected again.
+   */
   cdnRedirectTo?: string;
   /** Add hostile entries: `../evil.txt`, `/abs.txt`, `C:\win.txt`, `images/../../x`. */
   zipSlip?: boolean;
@@ -443,6 +447,19 @@ function takeFault<T extends RouteFault>(f: T | T[] | undefined, path: string): 
     return entry;
   }
   return undefined;
+}
+
+/** Waits until a response can take more data (or is gone), without leaking listeners. */
+function drainOrClose(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function errorPage(status: number): string {
@@ -1197,6 +1214,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     path: string,
     query: Record<string, string>,
     drop: DropFault | undefined,
+    server: 'api' | 'cdn',
   ): Promise<void> {
     const hostHeader = req.headers.host ?? 'fake-cdn';
     const head = req.method === 'HEAD';
@@ -1209,7 +1227,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     }
     const zm = /^\/cdn\/(\d{4}-\d{2}-\d{2})\/([0-9a-f-]+)\.zip$/.exec(path);
     if (!zm?.[2]) return sendXml(res, 404, 'NoSuchKey', 'The specified key does not exist.', hostHeader);
-    if (faults.cdnRedirectTo && query.redirected !== '1') {
+    if (server === 'cdn' && faults.cdnRedirectTo && query.redirected !== '1') {
       return redirect(res, faults.cdnRedirectTo, path, query);
     }
     const taskId = zips.get(zm[2]);
@@ -1249,9 +1267,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
         res.socket?.destroy();
         return;
       }
-      if (!ok) {
-        await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      }
+      if (!ok) await drainOrClose(res);
     }
     res.end();
   }
@@ -1266,8 +1282,9 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     try {
       const u = new URL(target);
       if (u.pathname === '/' && u.search === '') {
+        // The marker stops a redirect loop when the target is this CDN under another name.
         const q = new URLSearchParams(query);
-        if (u.origin === cdnOrigin) q.set('redirected', '1');
+        q.set('redirected', '1');
         const qs = q.toString();
         location = `${u.origin}${path}${qs ? `?${qs}` : ''}`;
       }
@@ -1400,7 +1417,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     if (path.startsWith('/cdn/') && (method === 'GET' || method === 'HEAD')) {
       await drain(req, rec);
       const query = Object.fromEntries(url.searchParams);
-      return handleCdnGet(req, res, path, query, drop);
+      return handleCdnGet(req, res, path, query, drop, 'api');
     }
     try {
       const body =
@@ -1438,7 +1455,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       return handleUpload(req, res, rec, decodeURIComponent(up[1]), query);
     }
     await drain(req, rec);
-    if (method === 'GET' || method === 'HEAD') return handleCdnGet(req, res, path, query, drop);
+    if (method === 'GET' || method === 'HEAD') return handleCdnGet(req, res, path, query, drop, 'cdn');
     sendXml(
       res,
       405,

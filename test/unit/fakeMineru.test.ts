@@ -302,4 +302,114 @@ describe('fake MinerU service', () => {
     assert.equal(outcome, 'hung');
     hung.catch(() => undefined);
   });
+  it('posts callbacks with the documented checksum to loopback only, retrying non-200', async () => {
+    let hits = 0;
+    const bodies: string[] = [];
+    const hook = http.createServer((req, res) => {
+      let b = '';
+      req.on('data', (c: Buffer) => (b += c.toString('utf8')));
+      req.on('end', () => {
+        hits += 1;
+        bodies.push(b);
+        res.writeHead(hits < 2 ? 503 : 200);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const port = (hook.address() as { port: number }).port;
+    try {
+      const id = String(
+        data(
+          await api('/extract/task', {
+            url: 'https://e.com/cb-pages-1.pdf',
+            callback: `http://127.0.0.1:${port}/hook`,
+            seed: 's33d',
+          }),
+        ).task_id,
+      );
+      await api('/extract/task', {
+        url: 'https://e.com/remote.pdf',
+        callback: 'http://example.com/h',
+        seed: 'x',
+      });
+      for (let i = 0; i < 4; i++) fake.advanceAll();
+      for (let i = 0; i < 50 && hits < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(hits, 2);
+      const body = JSON.parse(bodies[1] ?? '{}') as { checksum: string; content: string };
+      assert.equal(
+        body.checksum,
+        createHash('sha256').update(`fake-uid${'s33d'}${body.content}`).digest('hex'),
+      );
+      const content = JSON.parse(body.content) as Record<string, unknown>;
+      assert.equal(content.task_id, id);
+      assert.equal(content.state, 'done');
+      assert.ok(fake.callbacks.every((c) => c.url.startsWith('http://127.0.0.1')));
+    } finally {
+      hook.close();
+    }
+  });
+
+  it('CDN faults: redirect to another origin, dropped download, HEAD', async () => {
+    const id = String(data(await api('/extract/task', { url: 'https://e.com/r-pages-1.pdf' })).task_id);
+    for (let i = 0; i < 3; i++) fake.advanceAll();
+    const zipUrl = String(data(await api(`/extract/task/${id}`)).full_zip_url);
+    const head = await request(zipUrl, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.ok(Number(head.headers['content-length']) > 100);
+
+    fake.faults.cdnRedirectTo = fake.apiOrigin;
+    const moved = await request(zipUrl, { headers: auth });
+    assert.equal(moved.status, 302);
+    const location = String(moved.headers.location);
+    assert.ok(location.startsWith(`${fake.apiOrigin}/cdn/`), location);
+    const followed = await request(location);
+    assert.equal(followed.status, 200);
+    assert.equal(fake.requests.at(-1)?.server, 'api');
+    fake.faults.cdnRedirectTo = undefined;
+
+    fake.faults.dropNext = { route: '^/cdn/', count: 1, afterBytes: 50 };
+    await assert.rejects(request(zipUrl));
+    assert.equal((await request(zipUrl)).status, 200);
+  });
+
+  it('streams a big padded zip without buffering it', async function () {
+    this.timeout(20000);
+    const id = String(data(await api('/extract/task', { url: 'https://e.com/big-pages-1.pdf' })).task_id);
+    for (let i = 0; i < 3; i++) fake.advanceAll();
+    const zipUrl = String(data(await api(`/extract/task/${id}`)).full_zip_url);
+    fake.faults.zipPadBytes = 64 * 1024 * 1024;
+    const before = process.memoryUsage().rss;
+    const size = await new Promise<number>((resolve, reject) => {
+      http
+        .get(zipUrl, (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () => resolve(n));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+    assert.ok(size > 64 * 1024 * 1024);
+    assert.ok(process.memoryUsage().rss - before < 48 * 1024 * 1024, 'the zip is not held in memory');
+  });
+
+  it('timed mode advances on its own', async () => {
+    const timed = await startFakeMinerU({ progress: 'timed', stepMs: 10, pages: 1 });
+    try {
+      const h = { authorization: `Bearer ${timed.token}` };
+      const r = await request(`${timed.apiBaseUrl}/extract/task`, {
+        method: 'POST',
+        headers: h,
+        body: { url: 'https://e.com/t.pdf' },
+      });
+      const id = String(data(r).task_id);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(
+        data(await request(`${timed.apiBaseUrl}/extract/task/${id}`, { headers: h })).state,
+        'done',
+      );
+    } finally {
+      await timed.close();
+    }
+  });
 });

@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -221,7 +221,7 @@ const cliAvailable = process.platform === 'linux' && process.arch === 'x64' && e
         res.writeHead(405);
         res.end();
       });
-      proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket) => {
+      proxy.on('connect', (req: http.IncomingMessage, socket: Socket) => {
         if (req.url !== 'mineru.net:443') {
           socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
           return;
@@ -229,7 +229,7 @@ const cliAvailable = process.platform === 'linux' && process.arch === 'x64' && e
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n', () => tls.emit('connection', socket));
       });
       await new Promise<void>((resolve) => proxy?.listen(0, '127.0.0.1', resolve));
-      const port = (proxy.address() as net.AddressInfo).port;
+      const port = (proxy.address() as AddressInfo).port;
       flashEnv = {
         ...env,
         HTTPS_PROXY: `http://127.0.0.1:${port}`,
