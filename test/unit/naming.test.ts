@@ -17,6 +17,7 @@ const RESERVED = /^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²�
 function assertSafe(out: string, maxLength = 120): void {
   assert.ok(out.length > 0, 'never empty');
   assert.ok(out !== '.' && out !== '..');
+  // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(out, /[<>:"/\\|?*\u0000-\u001f\u007f]/);
   assert.doesNotMatch(out, /[. ]$/, `no trailing dot/space: ${JSON.stringify(out)}`);
   assert.doesNotMatch(out, /^[. ]/, 'no leading dot/space');

@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import axios, { type AxiosResponse } from 'axios';
+import type { TransferProgress } from '../api/types';
+import { MinerUError } from '../errors';
+import { abortReason } from '../util/clock';
+import { safeUrl, silentLogger, type Logger } from '../util/logger';
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  /** Refused up front when Content-Length says more, aborted while streaming once exceeded. */
+  maxBytes: number;
+  /** Idle timeout: no connection, headers or body bytes for this long (default 60 s). */
+  timeoutMs?: number;
+  onProgress?: TransferProgress;
+  logger?: Logger;
+  /** Sent as Referer, for CDNs that demand one (mineru-api.md §7.3, pitfall 9). */
+  referer?: string;
+}
+
+/** Code of the error for a CDN link that no longer works (403/404/410): poll again for a fresh one. */
+export const LINK_EXPIRED = 'LINK_EXPIRED';
+
+export function isLinkExpired(error: unknown): boolean {
+  return error instanceof MinerUError && error.code === LINK_EXPIRED;
+}
+
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
+
+const RETRYABLE_NET = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+function errnoCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && e instanceof Error; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_NETWORK') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function networkError(error: unknown, host: string | undefined, duringBody: boolean): MinerUError {
+  const code = errnoCode(error) ?? (duringBody ? 'CONNECTION_DROPPED' : 'NETWORK_ERROR');
+  const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(code);
+  const dns = code === 'ENOTFOUND';
+  return new MinerUError({
+    phase: 'download',
+    code: duringBody ? 'CONNECTION_DROPPED' : code,
+    message: duringBody
+      ? `The connection to ${host ?? 'the download host'} dropped during the download (${code})`
+      : `Could not reach ${host ?? 'the download host'} (${code})`,
+    hint: tls
+      ? 'A proxy or security product may be intercepting HTTPS; check the proxy settings (http.proxy) and certificates.'
+      : dns
+        ? 'Check the network connection, VPN and proxy settings (http.proxy).'
+        : 'Check the network, VPN or proxy; the download will be retried.',
+    host,
+    retryable: duringBody || (!tls && (RETRYABLE_NET.has(code) || !dns)),
+    cause: error,
+  });
+}
+
+function statusError(status: number, host: string | undefined): MinerUError {
+  if (status === 403 || status === 404 || status === 410) {
+    return new MinerUError({
+      phase: 'download',
+      code: LINK_EXPIRED,
+      httpStatus: status,
+      message: `The result link was refused by ${host ?? 'the download host'} (HTTP ${status}); it has probably expired`,
+      hint: 'Refreshing the link from the MinerU service and downloading again.',
+      host,
+      retryable: false,
+    });
+  }
+  const retryable = status >= 500 || status === 408 || status === 429;
+  return new MinerUError({
+    phase: 'download',
+    code: `HTTP_${status}`,
+    httpStatus: status,
+    message: `The download host ${host ?? ''} answered HTTP ${status}`.replace('  ', ' '),
+    hint: retryable
+      ? 'The download host is busy or failing; the download will be retried.'
+      : 'Try parsing the document again.',
+    host,
+    retryable,
+  });
+}
+
+function tooLarge(maxBytes: number, host: string | undefined, seen: number | undefined): MinerUError {
+  return new MinerUError({
+    phase: 'download',
+    code: 'DOWNLOAD_TOO_LARGE',
+    message: `The result is larger than the ${maxBytes}-byte limit${seen === undefined ? '' : ` (${seen} bytes)`}`,
+    hint: 'Parse the document in parts (page ranges), or raise the size limit in the settings.',
+    host,
+    retryable: false,
+  });
+}
+
+/**
+ * Streams `url` to `destPath` through a temporary file beside it, renamed into place only when
+ * complete; on any failure the partial file is deleted. No credentials are ever sent: no
+ * Authorization or Cookie header (even against axios defaults), user info in the URL is dropped,
+ * and redirects are followed without any. Failures are MinerUErrors with phase 'download'; CDN
+ * 403/404/410 has code {@link LINK_EXPIRED}. Cancellation rejects with the signal's abort error.
+ */
+export async function downloadToFile(
+  url: string,
+  destPath: string,
+  opts: DownloadOptions,
+): Promise<{ bytes: number }> {
+  const logger = opts.logger ?? silentLogger;
+  const signal = opts.signal;
+  const host = hostOf(url);
+  if (signal?.aborted) throw abortReason(signal);
+
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new MinerUError({
+      phase: 'download',
+      code: 'BAD_URL',
+      message: 'The result link is not a valid URL',
+      retryable: false,
+    });
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw new MinerUError({
+      phase: 'download',
+      code: 'BAD_URL',
+      message: `The result link uses '${target.protocol}', only http and https are downloaded`,
+      host,
+      retryable: false,
+    });
+  }
+  if (target.username || target.password) {
+    logger.warn('Dropping user name/password from the download link; downloads never send credentials.');
+    target.username = '';
+    target.password = '';
+  }
+
+  const maxBytes = opts.maxBytes;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
+  const controller = new AbortController();
+  let failure: MinerUError | undefined;
+  const fail = (error: MinerUError): void => {
+    if (!failure) failure = error;
+    controller.abort(error);
+  };
+  const onUserAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onUserAbort, { once: true });
+
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const touch = (): void => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => {
+      fail(
+        new MinerUError({
+          phase: 'download',
+          code: 'ETIMEDOUT',
+          message: `No data from ${host ?? 'the download host'} for ${Math.round(timeoutMs / 1000)} s`,
+          hint: 'Check the network, VPN or proxy; the download will be retried.',
+          host,
+          retryable: true,
+        }),
+      );
+    }, timeoutMs);
+  };
+
+  const dir = path.dirname(destPath);
+  const temp = path.join(dir, `.${path.basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
+  let response: AxiosResponse<Readable> | undefined;
+  let bytes = 0;
+  let duringBody = false;
+  logger.debug(`GET ${safeUrl(target.href)} → ${destPath}`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    touch();
+    const client = axios.create();
+    response = await client.get<Readable>(target.href, {
+      responseType: 'stream',
+      signal: controller.signal,
+      validateStatus: () => true,
+      maxRedirects: 5,
+      // `false` removes a header even when axios defaults set one.
+      headers: {
+        Authorization: false,
+        Cookie: false,
+        Accept: '*/*',
+        ...(opts.referer ? { Referer: opts.referer } : {}),
+      },
+      withCredentials: false,
+      beforeRedirect: (options) => {
+        // Never carry credentials across a redirect, whatever its target (user info in Location too).
+        delete options.auth;
+        const headers = options.headers as Record<string, unknown> | undefined;
+        for (const key of Object.keys(headers ?? {})) {
+          if (/^(authorization|cookie|proxy-authorization)$/i.test(key)) delete headers![key];
+        }
+        logger.debug(`Redirected to ${safeUrl(String(options.href ?? ''))}`);
+      },
+    });
+    touch();
+    const status = response.status;
+    if (status < 200 || status >= 300) {
+      response.data.destroy();
+      throw statusError(status, host);
+    }
+    const lengthHeader = Number(response.headers['content-length']);
+    const total = Number.isFinite(lengthHeader) && lengthHeader >= 0 ? lengthHeader : undefined;
+    if (total !== undefined && total > maxBytes) {
+      response.data.destroy();
+      throw tooLarge(maxBytes, host, total);
+    }
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, callback: TransformCallback): void {
+        bytes += chunk.length;
+        touch();
+        if (bytes > maxBytes) {
+          const error = tooLarge(maxBytes, host, undefined);
+          fail(error);
+          callback(error);
+          return;
+        }
+        opts.onProgress?.(bytes, total);
+        callback(null, chunk);
+      },
+    });
+    duringBody = true;
+    opts.onProgress?.(0, total);
+    await pipeline(response.data, counter, createWriteStream(temp, { flags: 'wx' }), {
+      signal: controller.signal,
+    });
+    if (total !== undefined && bytes < total) {
+      throw networkError(new Error(`got ${bytes} of ${total} bytes`), host, true);
+    }
+    await fs.rename(temp, destPath);
+    logger.info(`Downloaded ${bytes} bytes from ${host ?? 'the download host'}.`);
+    return { bytes };
+  } catch (error) {
+    response?.data.destroy();
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    if (signal?.aborted) throw abortReason(signal);
+    if (failure) throw failure;
+    if (error instanceof MinerUError) throw error;
+    throw networkError(error, host, duringBody);
+  } finally {
+    if (idle) clearTimeout(idle);
+    signal?.removeEventListener('abort', onUserAbort);
+  }
+}
