@@ -49,7 +49,7 @@ function tree(dir: string): string[] {
 }
 
 /** Minimal stored-entry zip writer (zip64 end records when needed), for names and attributes adm-zip would not produce. */
-function rawZip(entries: { name: string; data?: Buffer; attr?: number }[]): Buffer {
+function rawZip(entries: { name: string; data?: Buffer; attr?: number; declaredSize?: number }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -72,7 +72,7 @@ function rawZip(entries: { name: string; data?: Buffer; attr?: number }[]): Buff
     central.writeUInt16LE(0x0800, 8);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(e.declaredSize ?? data.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE((e.attr ?? 0o100644 * 0x10000) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
@@ -324,6 +324,21 @@ describe('results: importResultZip', () => {
       },
     );
     assert.deepEqual(tree(out), []);
+  });
+
+  it('never writes more than an entry declares: an understated size is rejected, not trusted', async () => {
+    writeFileSync(
+      zipPath,
+      rawZip([
+        { name: 'full.md', data: Buffer.from('# x') },
+        { name: 'liar.json', data: Buffer.alloc(4096, 0x41), declaredSize: 16 },
+      ]),
+    );
+    const result = await importResultZip(zipPath, { outputDir: out, documentName: 'doc' });
+    assert.equal(result.rejected.length, 1);
+    assert.equal(result.rejected[0]!.entry, 'liar.json');
+    assert.match(result.rejected[0]!.reason, /unreadable/);
+    assert.deepEqual(tree(result.folder), ['doc.md']);
   });
 
   it('refuses an entry larger than maxEntryBytes', async () => {
