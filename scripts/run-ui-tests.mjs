@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// UI end-to-end tests: the extension packaged as a .vsix, installed into code-server, and driven
+// through the workbench with headless Chromium the way a person uses it. The tests are
+// out/test/ui/**/*.test.js (compiled from test/ui/); they get the page and helpers through
+// out/test/ui/context.js. Compile first (tsc -p .).
+//
+//   node scripts/run-ui-tests.mjs [--vsix <file>] [--workspace test/fixtures/demo-workspace]
+//        [--grep <regexp>] [--results <file.json>]
+//
+// Without --vsix the extension is packaged first (vsce, which runs the production esbuild) into
+// .cache/mineru.vsix. Screenshots of failing tests go to test-results/ui-<test>.png.
+// Exit code: 0 all passed, 1 tests failed, 2 infrastructure failure.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Mocha from 'mocha';
+import { launchBrowser, screenshot, waitForWorkbench } from './browser.mjs';
+import { REPO_ROOT, copyFixture, errorText, onCleanup, runCleanups, startHost } from './host.mjs';
+
+const TAG = '[ui-tests]';
+const require = createRequire(import.meta.url);
+export const DEFAULT_VSIX = path.join(REPO_ROOT, '.cache', 'mineru.vsix');
+
+/** Packages the extension into `out` with vsce (no dependencies: the bundle has them). */
+export function packageVsix(out = DEFAULT_VSIX) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.rmSync(out, { force: true });
+  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
+  const res = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '-o', out], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (res.status !== 0 || !fs.existsSync(out)) {
+    throw new Error(`vsce package failed (exit ${res.status}):\n${res.stdout}${res.stderr}`);
+  }
+  return out;
+}
+
+function findTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((rel) => rel.endsWith('.test.js'))
+    .map((rel) => path.join(dir, rel))
+    .sort();
+}
+
+function slug(text) {
+  return text
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
+}
+
+/** Runs the UI suite; returns { code, passed, failed, pending }. Never throws. */
+export async function runUiTests(opts = {}) {
+  const started = Date.now();
+  const summary = { code: 2, passed: 0, failed: 0, pending: 0 };
+  let page;
+  try {
+    const testsDir = path.join(REPO_ROOT, 'out', 'test', 'ui');
+    const files = findTests(testsDir);
+    if (files.length === 0) throw new Error(`no UI tests under ${testsDir} (compile first: tsc -p .)`);
+    const vsix = opts.vsix ? path.resolve(opts.vsix) : packageVsix();
+    console.log(`${TAG} extension package ${path.relative(REPO_ROOT, vsix)}`);
+    const workspace = copyFixture(opts.workspace ?? 'test/fixtures/demo-workspace');
+    const host = await startHost({ label: 'code-server (ui)', installVsix: [vsix] });
+    console.log(`${TAG} code-server ${host.url} (pid ${host.pid}), workspace ${workspace}`);
+    const browser = await launchBrowser();
+    page = browser.page;
+    await page.goto(host.workbenchUrl({ folder: workspace }), { timeout: 60_000 });
+    await waitForWorkbench(page);
+
+    const context = require(path.join(testsDir, 'context.js'));
+    context.setUiContext({
+      page,
+      workspaceDir: workspace,
+      serverUrl: host.url,
+      setUserSettings: (s) => host.setUserSettings(s),
+      screenshot: (name) => screenshot(page, name),
+      onCleanup: (fn) => void onCleanup(fn),
+    });
+
+    const mocha = new Mocha({
+      ui: 'bdd',
+      reporter: 'spec',
+      timeout: 60_000,
+      color: false,
+      ...(opts.grep ? { grep: opts.grep } : {}),
+      rootHooks: {
+        async afterEach() {
+          const test = this.currentTest;
+          if (test?.state === 'failed') {
+            const file = await screenshot(page, `ui-${slug(test.fullTitle())}.png`);
+            if (file) console.log(`${TAG} screenshot: ${path.relative(REPO_ROOT, file)}`);
+          }
+        },
+      },
+    });
+    for (const f of files) mocha.addFile(f);
+    const stats = await new Promise((resolve) => {
+      const runner = mocha.run(() => resolve(runner.stats));
+    });
+    Object.assign(summary, { passed: stats.passes, failed: stats.failures, pending: stats.pending });
+    summary.code = summary.failed === 0 && summary.passed > 0 ? 0 : 1;
+  } catch (err) {
+    summary.code = 2;
+    summary.error = errorText(err);
+    console.error(`${TAG} ERROR: ${summary.error}`);
+    if (page) {
+      const file = await screenshot(page, 'ui-failure.png');
+      if (file) console.error(`${TAG} screenshot: ${path.relative(REPO_ROOT, file)}`);
+    }
+  } finally {
+    await runCleanups();
+  }
+  summary.durationMs = Date.now() - started;
+  if (opts.results) fs.writeFileSync(path.resolve(opts.results), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(
+    `${TAG} ${summary.passed} passed, ${summary.failed} failed, ${summary.pending} pending, ` +
+      `${(summary.durationMs / 1000).toFixed(1)} s${summary.code === 2 ? ' — INFRASTRUCTURE FAILURE' : ''}`,
+  );
+  return summary;
+}
+
+if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
+  const { values } = parseArgs({
+    options: {
+      vsix: { type: 'string' },
+      workspace: { type: 'string' },
+      grep: { type: 'string' },
+      results: { type: 'string' },
+    },
+  });
+  const summary = await runUiTests(values);
+  process.exit(summary.code);
+}

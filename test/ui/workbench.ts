@@ -1,0 +1,130 @@
+// Drives the VS Code workbench the way a person does: keyboard, command palette, quick input,
+// notifications, activity bar and tree views. Selectors are the workbench's own DOM (1.100).
+import type { Locator, Page } from 'playwright-core';
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
+const QUICK_INPUT_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+const TOAST = '.notifications-toasts .notification-list-item';
+
+/** The aria-label of every element `locator` matches now (no DOM types needed: tsconfig has no DOM lib). */
+async function ariaLabels(locator: Locator): Promise<string[]> {
+  const all = await locator.all();
+  return Promise.all(
+    all.map(async (el) => (await el.getAttribute('aria-label')) ?? (await el.textContent()) ?? ''),
+  );
+}
+
+function escapeCss(value: string): string {
+  return value.replace(/(["\\])/g, '\\$1');
+}
+
+/** Opens the command palette (F1) and waits for its input box. */
+export async function openPalette(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** Types into the open quick input (palette, input box or quick pick); Enter when `submit`. */
+export async function typeInQuickInput(
+  page: Page,
+  text: string,
+  options: { submit?: boolean } = {},
+): Promise<void> {
+  const box = page.locator(QUICK_INPUT_BOX);
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await box.pressSequentially(text, { delay: 5 });
+  if (options.submit) await box.press('Enter');
+}
+
+/** Labels of the rows the open quick input shows now (waits for at least one). */
+export async function quickInputItems(page: Page): Promise<string[]> {
+  await page.locator(QUICK_INPUT_ROWS).first().waitFor({ state: 'visible', timeout: 10_000 });
+  return ariaLabels(page.locator(QUICK_INPUT_ROWS));
+}
+
+/** Palette entries matching `filter` (the palette is closed again afterwards). */
+export async function paletteCommands(page: Page, filter: string): Promise<string[]> {
+  await openPalette(page);
+  await typeInQuickInput(page, filter);
+  // The list filters as you type; wait until the first row matches the filter.
+  await page
+    .locator(QUICK_INPUT_ROWS)
+    .filter({ hasText: filter })
+    .first()
+    .waitFor({ state: 'visible', timeout: 10_000 });
+  const items = await quickInputItems(page);
+  await page.keyboard.press('Escape');
+  return items;
+}
+
+/** Runs a command by its palette title, e.g. "MinerU: Parse Document from URL". */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await openPalette(page);
+  await typeInQuickInput(page, title);
+  const row = page.locator(`${QUICK_INPUT_ROWS}[aria-label="${escapeCss(title)}"]`).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+/** Waits for a notification toast containing `text`; returns its message. */
+export async function waitForNotification(
+  page: Page,
+  text: string | RegExp,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const toast = page.locator(TOAST).filter({ hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await toast.locator('.notification-list-item-message').textContent()) ?? '';
+}
+
+/** Clicks an activity-bar entry (e.g. "MinerU") and waits for its side bar. */
+export async function openViewContainer(page: Page, title: string): Promise<void> {
+  const item = page
+    .locator(`.activitybar .action-item .action-label[aria-label^="${escapeCss(title)}"]`)
+    .first();
+  await item.waitFor({ state: 'visible', timeout: 15_000 });
+  const expanded = await item.locator('xpath=..').getAttribute('aria-expanded');
+  if (expanded !== 'true') await item.click();
+  await page.locator('.sidebar .composite.title').filter({ hasText: title }).waitFor({ timeout: 10_000 });
+}
+
+/** The side bar's title, e.g. "MinerU: Tasks" (a lone view's name is merged into it). */
+export async function sideBarTitle(page: Page): Promise<string> {
+  return ((await page.locator('.sidebar .composite.title').first().textContent()) ?? '').trim();
+}
+
+/** Titles of the views in the open side bar (hidden headers of lone views included). */
+export async function viewTitles(page: Page): Promise<string[]> {
+  return (await ariaLabels(page.locator('.sidebar .pane-header'))).map((label) =>
+    label.replace(/ Section$/, ''),
+  );
+}
+
+/** The pane (header + body) of the view titled `viewTitle` in the open side bar. */
+export function viewPane(page: Page, viewTitle: string): Locator {
+  return page.locator('.sidebar .pane').filter({
+    has: page.locator(`.pane-header[aria-label="${escapeCss(viewTitle)} Section"]`),
+  });
+}
+
+/** Accessible labels of the rows a tree view shows now (what a screen reader would read). */
+export async function treeRows(page: Page, viewTitle: string): Promise<string[]> {
+  return ariaLabels(viewPane(page, viewTitle).locator('.pane-body .monaco-list-row'));
+}
+
+/** Waits until a row of the tree view matches `text` (e.g. a task reaching "done"). */
+export async function waitForTreeRow(
+  page: Page,
+  viewTitle: string,
+  text: string | RegExp,
+  timeoutMs = 60_000,
+) {
+  const row = viewPane(page, viewTitle)
+    .locator('.pane-body .monaco-list-row')
+    .filter({ hasText: text })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  return row;
+}
