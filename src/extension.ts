@@ -23,6 +23,9 @@ export interface MinerUExtensionApi {
   engine: ParseEngine;
   store: TaskStore;
   statusBar: TaskStatusBar;
+  tree: TaskTreeProvider;
+  /** Disposes this activation and activates again over the same storage: a window reload, for tests. */
+  restart(): MinerUExtensionApi;
 }
 
 /**
@@ -99,7 +102,9 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
     settings: () => settings,
   };
 
-  context.subscriptions.push(
+  const owned: vscode.Disposable[] = [];
+  context.subscriptions.push({ dispose: () => disposeAll(owned) });
+  owned.push(
     tokens,
     logger,
     tree,
@@ -130,7 +135,27 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
   engine.resume();
   logger.info(`MinerU Document Parser activated; ${store.size} task(s) restored.`);
 
-  return { tokenStore: tokens, engine, store, statusBar };
+  return {
+    tokenStore: tokens,
+    engine,
+    store,
+    statusBar,
+    tree,
+    restart: () => {
+      disposeAll(owned);
+      return activate(context);
+    },
+  };
+}
+
+function disposeAll(disposables: vscode.Disposable[]): void {
+  for (const d of disposables.splice(0)) {
+    try {
+      d.dispose();
+    } catch {
+      // Keep disposing the rest.
+    }
+  }
 }
 
 export function deactivate(): void {

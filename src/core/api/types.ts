@@ -8,7 +8,8 @@ export type ModelVersion = 'pipeline' | 'vlm' | 'MinerU-HTML';
 export type ExtraFormat = 'docx' | 'html' | 'latex';
 
 /** Remote states, as the service reports them (precise and agent APIs together). */
-export type RemoteState = 'waiting-file' | 'uploading' | 'pending' | 'running' | 'converting' | 'done' | 'failed';
+export type RemoteState =
+  'waiting-file' | 'uploading' | 'pending' | 'running' | 'converting' | 'done' | 'failed';
 export const REMOTE_STATES: readonly RemoteState[] = [
   'waiting-file',
   'uploading',

@@ -116,6 +116,7 @@ export type EngineEvent =
   | { kind: 'link-refresh'; task: TaskRecord };
 
 const AUTH_CODES = new Set(['A0202', 'A0211']);
+const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * Drives documents from submission to an imported result: submits (single task, batches split
@@ -395,7 +396,7 @@ export class ParseEngine {
       try {
         await this.deps.service.uploadFile(urls.fileUrls[index]!, current.source.path, {
           signal: controller.signal,
-          onProgress: (done, total) => this.update(t.id, { transfer: { done, ...(total ? { total } : {}) } }),
+          onProgress: this.progressReporter(t.id),
         });
         this.update(t.id, { state: 'waiting-file', transfer: undefined });
       } catch (error) {
@@ -435,8 +436,7 @@ export class ParseEngine {
       });
       await this.deps.service.uploadFile(fileUrl, item.path, {
         signal: controller.signal,
-        onProgress: (done, total) =>
-          this.update(task.id, { transfer: { done, ...(total ? { total } : {}) } }),
+        onProgress: this.progressReporter(task.id),
       });
       this.update(task.id, { state: 'waiting-file', transfer: undefined });
     } catch (error) {
@@ -568,8 +568,7 @@ export class ParseEngine {
     const task = this.deps.store.get(id);
     if (!task || task.state !== 'importing') return;
     const controller = this.track(id);
-    const onProgress: TransferProgress = (done, total) =>
-      this.update(id, { transfer: { done, ...(total ? { total } : {}) } });
+    const onProgress = this.progressReporter(id);
     try {
       let summary: ImportSummary;
       if (task.zipUrl)
@@ -635,6 +634,20 @@ export class ParseEngine {
 
   private update(id: string, patch: Partial<TaskRecord>): TaskRecord | undefined {
     return this.deps.store.update(id, patch, this.deps.clock.now());
+  }
+
+  /**
+   * Byte progress for a task, at most a few updates a second: transfers report every chunk, and
+   * each update is a tree refresh and a state write.
+   */
+  private progressReporter(id: string): TransferProgress {
+    let last = -Infinity;
+    return (done, total) => {
+      const now = this.deps.clock.now();
+      if (now - last < PROGRESS_INTERVAL_MS && done !== total) return;
+      last = now;
+      this.update(id, { transfer: { done, ...(total ? { total } : {}) } });
+    };
   }
 
   private fail(id: string, error: SerializedError): void {

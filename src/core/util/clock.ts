@@ -43,6 +43,8 @@ export function abortReason(signal: AbortSignal): Error {
 export function isAbortError(error: unknown): boolean {
   return (
     error instanceof Error &&
-    (error.name === 'AbortError' || error.name === 'CanceledError' || (error as { code?: string }).code === 'ERR_CANCELED')
+    (error.name === 'AbortError' ||
+      error.name === 'CanceledError' ||
+      (error as { code?: string }).code === 'ERR_CANCELED')
   );
 }

@@ -1,0 +1,239 @@
+// The product's flows inside a real VS Code extension host, against the fake MinerU service:
+// palette with and without a token, link under the cursor, a selection as one batch, the tree's
+// states and actions, resume after re-activation, a bad token, and results whose images resolve.
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { MinerUExtensionApi } from '../../src/extension';
+import type { TaskRecord } from '../../src/core/tasks/task';
+import { checkImageLinks } from '../../src/core/results/markdownLinks';
+import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
+
+const EXTENSION_ID = 'mineru-community.mineru-document-parser';
+
+async function api(): Promise<MinerUExtensionApi> {
+  const ext = vscode.extensions.getExtension<MinerUExtensionApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the integration suite runs with a workspace folder open');
+  return folder.uri.fsPath;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function finished(a: MinerUExtensionApi, ids: string[]): TaskRecord[] | undefined {
+  const tasks = ids.map((id) => a.store.get(id));
+  return tasks.every((t) => t && (t.state === 'done' || t.state === 'failed'))
+    ? (tasks as TaskRecord[])
+    : undefined;
+}
+
+async function configure(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('mineru').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+describe('MinerU flows in the real host', function () {
+  this.timeout(60_000);
+  let fake: FakeMinerU;
+  let a: MinerUExtensionApi;
+
+  before(async () => {
+    fake = await startFakeMinerU({ progress: 'timed', stepMs: 40, pages: 3 });
+    await configure('apiBaseUrl', fake.apiBaseUrl);
+    await configure('agentBaseUrl', fake.agentBaseUrl);
+    a = await api();
+    await vscode.commands.executeCommand('mineru.setToken', fake.token);
+  });
+
+  after(async () => {
+    await configure('apiBaseUrl', undefined);
+    await configure('agentBaseUrl', undefined);
+    await fake?.close();
+  });
+
+  beforeEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await a.engine.clearFinished();
+    fake.reset();
+  });
+
+  it('palette: the input box is prefilled from the clipboard, Enter parses with the defaults', async () => {
+    const url = 'https://example.com/papers/palette-paper.pdf';
+    await vscode.env.clipboard.writeText(url);
+    const running = vscode.commands.executeCommand<TaskRecord[] | undefined>('mineru.parseUrl');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const tasks = await running;
+    assert.ok(tasks && tasks.length === 1, 'one task was created');
+    const [done] = await waitFor('the task to finish', () => finished(a, [tasks[0]!.id]));
+    assert.equal(done!.state, 'done', JSON.stringify(done!.error));
+    const md = path.join(workspaceRoot(), 'mineru', 'palette-paper', 'palette-paper.md');
+    assert.equal(done!.result?.markdownPath, md);
+    const text = await fs.readFile(md, 'utf8');
+    assert.deepEqual(await checkImageLinks(text, path.dirname(md)), [], 'every image link resolves');
+    const submit = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/extract/task'));
+    assert.ok(submit, 'submitted through POST /extract/task');
+    assert.equal((submit.body as { url: string }).url, url);
+    assert.equal(submit.headers.authorization, `Bearer ${fake.token}`);
+  });
+
+  it('palette without a token asks for one first; cancelling creates nothing', async () => {
+    await vscode.commands.executeCommand('mineru.clearToken');
+    try {
+      const before = a.store.size;
+      const running = vscode.commands.executeCommand<TaskRecord[] | undefined>(
+        'mineru.parseUrl',
+        'https://example.com/no-token.pdf',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      assert.equal(await running, undefined);
+      assert.equal(a.store.size, before);
+      assert.equal(fake.requests.length, 0, 'nothing was sent without a token');
+    } finally {
+      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+    }
+  });
+
+  it('editor: the link under the cursor is parsed', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'markdown',
+      content: '# Reading list\n\nSee [the paper](https://example.com/cursor-paper.pdf) tonight.\n',
+    });
+    const editor = await vscode.window.showTextDocument(doc);
+    const offset = doc.getText().indexOf('cursor-paper');
+    editor.selection = new vscode.Selection(doc.positionAt(offset), doc.positionAt(offset));
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>('mineru.parseLinks');
+    assert.equal(tasks?.length, 1);
+    assert.equal((tasks[0]!.source as { url: string }).url, 'https://example.com/cursor-paper.pdf');
+    const [t] = await waitFor('done', () => finished(a, [tasks[0]!.id]));
+    assert.equal(t!.state, 'done');
+  });
+
+  it('editor: a selection of links is parsed as one batch request, grouped in the tree', async () => {
+    const content = [
+      '- https://example.com/sel/a.pdf',
+      '- [b](https://example.com/sel/b.docx)',
+      '- <https://example.com/sel/c.pptx>',
+      '- https://example.com/not-a-document',
+    ].join('\n');
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, doc.lineCount, 0);
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>('mineru.parseLinks');
+    assert.equal(tasks?.length, 3);
+    const batches = fake.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/extract/task/batch'),
+    );
+    assert.equal(batches.length, 1, 'one batch request');
+    const done = await waitFor('the batch', () =>
+      finished(
+        a,
+        tasks.map((t) => t.id),
+      ),
+    );
+    assert.ok(done.every((t) => t.state === 'done'));
+    const roots = a.tree.getChildren();
+    const batchNode = roots.find((n) => n.kind === 'batch');
+    assert.ok(batchNode, 'the batch has its own node');
+    assert.equal(a.tree.getChildren(batchNode).length, 3);
+    const label = a.tree.getTreeItem(batchNode).description;
+    assert.equal(label, '3/3 done');
+  });
+
+  it('tree: a failed document shows its state and error; Retry submits again; Remove forgets it', async () => {
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+      'mineru.parseUrl',
+      'https://example.com/fail-doc.pdf',
+    );
+    const [failed] = await waitFor('failure', () => finished(a, [tasks[0]!.id]));
+    assert.equal(failed!.state, 'failed');
+    const node = a.tree.nodeFor(failed!.id)!;
+    const item = a.tree.getTreeItem(node);
+    assert.match(String(item.description), /^failed/);
+    assert.match(item.contextValue ?? '', /\bcanRetry\b/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /parsing failed/);
+    const submitsBefore = fake.requests.filter((r) => r.method === 'POST').length;
+    await vscode.commands.executeCommand('mineru.retryTask', node);
+    assert.equal(
+      fake.requests.filter((r) => r.method === 'POST').length,
+      submitsBefore + 1,
+      'Retry submitted again',
+    );
+    await waitFor('failure again', () => finished(a, [failed!.id]));
+    await vscode.commands.executeCommand('mineru.removeTask', node);
+    assert.equal(a.store.get(failed!.id), undefined);
+  });
+
+  it('Open Result shows the Markdown preview of the imported document', async () => {
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+      'mineru.parseUrl',
+      'https://example.com/open-me.pdf',
+    );
+    const [done] = await waitFor('done', () => finished(a, [tasks[0]!.id]));
+    assert.equal(done!.state, 'done');
+    await vscode.commands.executeCommand('mineru.openResult', done!.id);
+    const preview = await waitFor('a preview tab', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType)),
+    );
+    assert.match(preview.label, /open-me/);
+  });
+
+  it('resumes after re-activation: persisted tasks keep polling and finish', async () => {
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+      'mineru.parseUrl',
+      'https://example.com/resume-pages-8.pdf',
+    );
+    await waitFor('running', () => a.store.get(tasks[0]!.id)?.state === 'running');
+    await a.store.flush();
+    a = a.restart();
+    assert.equal(a.store.get(tasks[0]!.id)?.state, 'running', 'the task was restored from workspace state');
+    const [done] = await waitFor('done after resume', () => finished(a, [tasks[0]!.id]));
+    assert.equal(done!.state, 'done');
+    const folders = await fs.readdir(path.join(workspaceRoot(), 'mineru'));
+    assert.equal(folders.filter((f) => f.startsWith('resume-pages-8')).length, 1, 'imported once');
+  });
+
+  it('a rejected token fails with the code A0202, and the token stays out of state', async () => {
+    await vscode.commands.executeCommand('mineru.setToken', 'sk-not-a-valid-token-123');
+    try {
+      const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+        'mineru.parseUrl',
+        'https://example.com/t.pdf',
+      );
+      const [t] = await waitFor('failure', () => finished(a, [tasks[0]!.id]));
+      assert.equal(t!.state, 'failed');
+      assert.equal(t!.error?.code, 'A0202');
+      assert.equal(t!.error?.phase, 'submit');
+      assert.ok(!JSON.stringify(a.store.all()).includes('sk-not-a-valid-token-123'));
+    } finally {
+      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+    }
+  });
+
+  it('the status bar counts active work', async () => {
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+      'mineru.parseUrl',
+      'https://example.com/status-pages-20.pdf',
+    );
+    const text = await waitFor('status text', () => a.statusBar.text);
+    assert.match(text, /MinerU: 1 running/);
+    await waitFor('done', () => finished(a, [tasks[0]!.id]));
+    assert.equal(a.statusBar.text, undefined, 'hidden when nothing is active');
+  });
+});
