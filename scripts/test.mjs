@@ -19,12 +19,17 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mineru-npm-test-'));
 const resultsFile = (name) => path.join(scratch, `${name}.json`);
 
 /** One stage = a child process; output goes straight to the console. */
-function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
+function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000, capture = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: ROOT,
       env: { ...process.env, FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      output += chunk.toString('utf8');
     });
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -38,7 +43,7 @@ function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 128, signal, timedOut });
+      resolve({ code: code ?? 128, signal, timedOut, output });
     });
   });
 }
@@ -49,6 +54,16 @@ function readJson(file) {
   } catch {
     return undefined;
   }
+}
+
+/** Counts from the closing lines of mocha's spec reporter ("N passing", "N failing", "N pending"). */
+function mochaSpecCounts(output) {
+  const last = (word) => {
+    const all = [...output.matchAll(new RegExp(`^\\s*(\\d+) ${word}\\b`, 'gm'))];
+    return all.length ? Number(all[all.length - 1][1]) : 0;
+  };
+  if (!/^\s*\d+ (passing|failing|pending)\b/m.test(output)) return undefined;
+  return { passed: last('passing'), failed: last('failing'), pending: last('pending') };
 }
 
 const stages = [];
@@ -66,7 +81,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * Runs one stage and records it. `counts` (optional) reads { passed, failed, pending } after the
  * run; a test stage whose process failed without counted failures adds 1 failed (it crashed).
  */
-async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason } = {}) {
+async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason, capture } = {}) {
   current = name;
   console.log(`\n━━━ ${name} ━━━ ${[cmd, ...args].map((a) => path.relative(ROOT, a) || a).join(' ')}`);
   const t0 = Date.now();
@@ -76,7 +91,7 @@ async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason } = {
     stages.push({ name, ok: false, passed: 0, failed: 1, pending: 0, ms: 0, note: skipReason });
     return false;
   }
-  const res = await runStage(cmd, args, { env, timeoutMs });
+  const res = await runStage(cmd, args, { env, timeoutMs, capture });
   const ms = Date.now() - t0;
   const entry = {
     name,
@@ -92,7 +107,7 @@ async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason } = {
   else if (res.error) entry.note = res.error;
   else if (res.code !== 0) entry.note = `exit ${res.code}${res.signal ? ` (${res.signal})` : ''}`;
   if (counts) {
-    const c = counts();
+    const c = counts(res.output ?? '');
     if (c) Object.assign(entry, { passed: c.passed ?? 0, failed: c.failed ?? 0, pending: c.pending ?? 0 });
     if (!entry.ok && entry.failed === 0) {
       entry.failed = 1; // the suite itself broke (no counts, load error, infrastructure)
@@ -116,16 +131,11 @@ await stage('format (prettier)', path.join(BIN, 'prettier'), ['--check', '.']);
 // A failed bundle must not leave an old one behind for the host suites to test.
 fs.rmSync(path.join(ROOT, 'dist', 'extension.js'), { force: true });
 const bundled = await stage('bundle (esbuild)', process.execPath, ['esbuild.js']);
-await stage(
-  'unit tests',
-  path.join(BIN, 'mocha'),
-  ['--reporter', path.join(ROOT, 'scripts', 'mocha-counting-reporter.cjs')],
-  {
-    env: { MOCHA_RESULTS_FILE: resultsFile('unit') },
-    counts: () => readJson(resultsFile('unit')),
-    timeoutMs: 15 * 60_000,
-  },
-);
+await stage('unit tests', path.join(BIN, 'mocha'), ['--reporter', 'spec', '--no-color'], {
+  capture: true,
+  counts: mochaSpecCounts,
+  timeoutMs: 15 * 60_000,
+});
 const hostReady = await stage(
   'install VS Code host',
   'bash',

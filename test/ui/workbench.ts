@@ -44,28 +44,45 @@ export async function quickInputItems(page: Page): Promise<string[]> {
   return ariaLabels(page.locator(QUICK_INPUT_ROWS));
 }
 
-/** Palette entries matching `filter` (the palette is closed again afterwards). */
-export async function paletteCommands(page: Page, filter: string): Promise<string[]> {
-  await openPalette(page);
-  await typeInQuickInput(page, filter);
-  // The list filters as you type; wait until the first row matches the filter.
-  await page
-    .locator(QUICK_INPUT_ROWS)
-    .filter({ hasText: filter })
-    .first()
-    .waitFor({ state: 'visible', timeout: 10_000 });
-  const items = await quickInputItems(page);
-  await page.keyboard.press('Escape');
-  return items;
+/**
+ * Palette entries matching `filter` (the palette is closed again afterwards). Contributions of an
+ * extension in the remote host reach the workbench a moment after it shows, and an open palette
+ * does not refresh its list: reopen it until something matches (up to `timeoutMs`).
+ */
+export async function paletteCommands(page: Page, filter: string, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await openPalette(page);
+    await typeInQuickInput(page, filter);
+    const match = page.locator(QUICK_INPUT_ROWS).filter({ hasText: filter }).first();
+    try {
+      await match.waitFor({ state: 'visible', timeout: 2_000 });
+      const items = await quickInputItems(page);
+      await page.keyboard.press('Escape');
+      return items;
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw err;
+    }
+  }
 }
 
 /** Runs a command by its palette title, e.g. "MinerU: Parse Document from URL". */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await openPalette(page);
-  await typeInQuickInput(page, title);
-  const row = page.locator(`${QUICK_INPUT_ROWS}[aria-label="${escapeCss(title)}"]`).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await openPalette(page);
+    await typeInQuickInput(page, title);
+    const row = page.locator(`${QUICK_INPUT_ROWS}[aria-label="${escapeCss(title)}"]`).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      await row.click();
+      return;
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw err;
+    }
+  }
 }
 
 /** Waits for a notification toast containing `text`; returns its message. */
