@@ -202,3 +202,64 @@ describe('ParseEngine against the fake service', function () {
     assert.equal(h.store.size, 0);
   });
 });
+
+describe('ParseEngine quick mode (token-free agent API)', function () {
+  this.timeout(20_000);
+  let h: Harness;
+  afterEach(async () => h?.dispose());
+  const quick = () => ({ outputDir: h.outputDir, options: {}, mode: 'quick' as const });
+
+  it('follows a quick URL task through its states and writes <name>.md from markdown_url', async () => {
+    h = await startHarness();
+    const seen = new Set<string>();
+    h.store.onDidChange((e) => e.changed.forEach((t) => seen.add(t.state)));
+    await h.engine.submitUrls([{ url: 'https://example.com/quick-note.pdf' }], quick());
+    const [task] = await h.waitFor(allFinished);
+    assert.equal(task!.state, 'done', JSON.stringify(task!.error));
+    assert.equal(task!.mode, 'quick');
+    assert.ok(seen.has('pending') || seen.has('running') || seen.has('uploading'), [...seen].join(','));
+    assert.equal(path.basename(task!.result!.markdownPath), 'quick-note.md');
+    assert.ok(h.fake.requests.some((r) => r.path.endsWith('/parse/url')));
+    assert.ok(h.fake.requests.every((r) => r.headers.authorization === undefined));
+  });
+
+  it('uploads a local file through parse/file and the presigned PUT', async () => {
+    h = await startHarness();
+    const file = path.join(h.workDir, 'memo.docx');
+    await fs.writeFile(file, Buffer.alloc(4096, 1));
+    await h.engine.submitFiles([{ path: file, size: 4096 }], quick());
+    const [task] = await h.waitFor(allFinished);
+    assert.equal(task!.state, 'done', JSON.stringify(task!.error));
+    const put = h.fake.requests.find((r) => r.method === 'PUT')!;
+    assert.equal(put.headers['content-type'], undefined);
+    assert.equal(put.bodyBytes, 4096);
+  });
+
+  for (const [keyword, code] of [
+    ['toolarge', '-30001'],
+    ['toomanypages', '-30003'],
+  ] as const) {
+    it(`maps ${code} (${keyword}) to a clear message that suggests a token`, async () => {
+      h = await startHarness();
+      await h.engine.submitUrls([{ url: `https://example.com/${keyword}.pdf` }], quick());
+      const [task] = await h.waitFor(allFinished);
+      assert.equal(task!.state, 'failed');
+      assert.equal(task!.error!.code, code);
+      assert.match(task!.error!.hint!, /token/i);
+    });
+  }
+
+  it('HTTP 429 is tried again later instead of failing, and the user is told', async () => {
+    h = await startHarness({}, { rateLimitBaseMs: 30 });
+    h.fake.faults.failNext = { route: '/parse/url$', status: 429, count: 4, retryAfter: 60 };
+    const events: string[] = [];
+    h.engine.onEvent((e) => events.push(e.kind));
+    await h.engine.submitUrls([{ url: 'https://example.com/busy.pdf' }], quick());
+    assert.equal(h.store.all()[0]!.state, 'submitting');
+    assert.equal(h.store.all()[0]!.error?.httpStatus, 429);
+    const [task] = await h.waitFor(allFinished);
+    assert.equal(task!.state, 'done', JSON.stringify(task!.error));
+    assert.ok(events.includes('rate-limited'));
+    assert.equal(task!.error, undefined);
+  });
+});

@@ -10,8 +10,9 @@ import type {
   UploadUrls,
   UrlDocument,
 } from '../api/types';
+import { taskFailureError } from '../api/client';
 import { MinerUError, type Phase, type SerializedError } from '../errors';
-import { isAbortError, type Clock } from '../util/clock';
+import { isAbortError, type Clock, type TimerHandle } from '../util/clock';
 import { safeUrl, type Logger } from '../util/logger';
 import { Poller, type PollerTuning, type RoundOutcome } from './poller';
 import { isPolled, type ImportSummary, type TaskMode, type TaskRecord, type TaskSource } from './task';
@@ -69,6 +70,8 @@ export interface EngineSettings {
   importConcurrency: number;
   /** How often an expired result link is refreshed by polling again before giving up. */
   maxLinkRefreshes: number;
+  /** First wait after the quick mode answers HTTP 429; doubles per attempt. */
+  rateLimitBaseMs?: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -113,10 +116,13 @@ export interface FileItem {
 export type EngineEvent =
   | { kind: 'finished'; task: TaskRecord }
   | { kind: 'auth-failed'; error: SerializedError }
-  | { kind: 'link-refresh'; task: TaskRecord };
+  | { kind: 'link-refresh'; task: TaskRecord }
+  | { kind: 'rate-limited'; task: TaskRecord; retryAt: number };
 
 const AUTH_CODES = new Set(['A0202', 'A0211']);
 const PROGRESS_INTERVAL_MS = 250;
+const RATE_LIMIT_BASE_MS = 30_000;
+const MAX_RATE_LIMIT_ATTEMPTS = 6;
 
 /**
  * Drives documents from submission to an imported result: submits (single task, batches split
@@ -130,6 +136,8 @@ export class ParseEngine {
   private importsRunning = 0;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly linkRefreshes = new Map<string, number>();
+  private readonly rateLimitAttempts = new Map<string, number>();
+  private readonly timers = new Set<TimerHandle>();
   private disposed = false;
 
   constructor(private readonly deps: EngineDeps) {
@@ -275,6 +283,8 @@ export class ParseEngine {
   dispose(): void {
     this.disposed = true;
     this.poller.dispose();
+    for (const handle of this.timers) this.deps.clock.clearTimeout(handle);
+    this.timers.clear();
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
     this.listeners.clear();
@@ -415,10 +425,51 @@ export class ParseEngine {
         state: 'pending',
         remote: { kind: 'agent', taskId },
         submittedAt: this.deps.clock.now(),
+        error: undefined,
       });
     } catch (error) {
-      this.failFromError([task.id], 'submit', error);
+      if (!this.rescheduleIfRateLimited(task, error)) this.failFromError([task.id], 'submit', error);
     }
+  }
+
+  /**
+   * The token-free API limits requests per IP (HTTP 429). Instead of failing, the submission is
+   * tried again later with a growing delay, and the user is told once through an event.
+   */
+  private rescheduleIfRateLimited(task: TaskRecord, error: unknown): boolean {
+    if (!(error instanceof MinerUError) || error.httpStatus !== 429) return false;
+    const attempt = (this.rateLimitAttempts.get(task.id) ?? 0) + 1;
+    if (attempt > MAX_RATE_LIMIT_ATTEMPTS) return false;
+    this.rateLimitAttempts.set(task.id, attempt);
+    const delay = Math.min(
+      10 * 60_000,
+      (this.settings.rateLimitBaseMs ?? RATE_LIMIT_BASE_MS) * 2 ** (attempt - 1),
+    );
+    const at = this.deps.clock.now() + delay;
+    const t = this.update(task.id, {
+      state: 'submitting',
+      error: {
+        phase: 'submit',
+        message: 'the quick mode is rate-limited for this network address',
+        hint: `Trying again at ${new Date(at).toLocaleTimeString()}`,
+        code: 'HTTP_429',
+        httpStatus: 429,
+        retryable: true,
+      },
+    });
+    if (t) this.emit({ kind: 'rate-limited', task: t, retryAt: at });
+    const handle = this.deps.clock.setTimeout(() => {
+      this.timers.delete(handle);
+      const current = this.deps.store.get(task.id);
+      if (!current || current.state !== 'submitting' || this.disposed) return;
+      void (
+        current.source.kind === 'url'
+          ? this.submitAgentUrl(current)
+          : this.submitAgentFile(current, { path: current.source.path, size: current.source.size })
+      ).then(() => this.poller.wake());
+    }, delay);
+    this.timers.add(handle);
+    return true;
   }
 
   private async submitAgentFile(task: TaskRecord, item: FileItem): Promise<void> {
@@ -433,6 +484,7 @@ export class ParseEngine {
         state: 'uploading',
         remote: { kind: 'agent', taskId },
         submittedAt: this.deps.clock.now(),
+        error: undefined,
       });
       await this.deps.service.uploadFile(fileUrl, item.path, {
         signal: controller.signal,
@@ -440,7 +492,9 @@ export class ParseEngine {
       });
       this.update(task.id, { state: 'waiting-file', transfer: undefined });
     } catch (error) {
-      if (!isAbortError(error)) this.failFromError([task.id], 'upload', error);
+      if (!isAbortError(error) && !this.rescheduleIfRateLimited(task, error)) {
+        this.failFromError([task.id], 'upload', error);
+      }
     } finally {
       this.untrack(task.id, controller);
     }
@@ -705,19 +759,17 @@ function matchBatchItem(batch: BatchStatus, task: TaskRecord): TaskStatus | unde
 }
 
 function failureFromStatus(status: TaskStatus, task: TaskRecord): SerializedError {
-  const message = status.errMsg?.trim() || 'the service reported the document as failed';
-  const pageLimit = /page/i.test(message) && /limit|exceed/i.test(message);
+  const error = taskFailureError(status).toJSON();
+  const unreachable = /read timeout|unreachable|fetch/i.test(status.errMsg ?? '');
   return {
-    phase: 'parse',
-    message,
-    ...(status.errCode ? { code: status.errCode } : {}),
-    hint: pageLimit
-      ? 'Parse fewer pages with page ranges, or split the document'
-      : task.source.kind === 'url'
-        ? 'Check that the URL is publicly reachable, then Retry'
-        : 'Check that the file opens correctly, then Retry',
+    ...error,
     ...(task.remote?.traceId ? { traceId: task.remote.traceId } : {}),
-    retryable: true,
+    hint:
+      task.mode === 'quick' && error.code && error.code.startsWith('-3000')
+        ? `${error.hint ?? ''}; or set an API token for the precise mode`.replace(/^; /, '')
+        : unreachable && task.source.kind === 'url'
+          ? 'The service could not fetch the URL; check that it is publicly reachable, then Retry'
+          : error.hint,
   };
 }
 
