@@ -14,6 +14,7 @@ export class Notifier implements vscode.Disposable {
   private pending: TaskRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastAuthCode: string | undefined;
+  private rateLimitTold = false;
 
   constructor(private readonly settleMs = SETTLE_MS) {}
 
@@ -25,6 +26,16 @@ export class Notifier implements vscode.Disposable {
       this.timer = setTimeout(() => void this.flush(), this.settleMs);
     } else if (event.kind === 'auth-failed') {
       void this.authFailed(event.error);
+    } else if (event.kind === 'rate-limited' && !this.rateLimitTold) {
+      // Once per window: the task row shows the retry time from then on.
+      this.rateLimitTold = true;
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'MinerU Quick mode is busy for your network address (HTTP 429). "{0}" will be tried again at {1}; set an API token to use the precise mode instead.',
+          event.task.name,
+          new Date(event.retryAt).toLocaleTimeString(),
+        ),
+      );
     }
   }
 

@@ -7,7 +7,11 @@ export const DEFAULT_API_BASE_URL = 'https://mineru.net/api/v4';
 export const DEFAULT_AGENT_BASE_URL = 'https://mineru.net/api/v1/agent';
 
 /** Everything the extension reads from `mineru.*` settings, in one typed place. */
+/** `auto`: precise when a token is set, otherwise quick (token-free, Markdown only). */
+export type ModeSetting = 'auto' | 'precise' | 'quick';
+
 export interface MinerUSettings {
+  mode: ModeSetting;
   apiBaseUrl: string;
   agentBaseUrl: string;
   outputDirectory: string;
@@ -32,7 +36,9 @@ export function readSettings(): MinerUSettings {
     language: c.get<string>('language', 'ch'),
     ...(extra.length ? { extraFormats: extra } : {}),
   };
+  const mode = c.get<string>('mode', 'auto');
   return {
+    mode: mode === 'precise' || mode === 'quick' ? mode : 'auto',
     apiBaseUrl: stripSlash(apiBaseUrl),
     agentBaseUrl: stripSlash(agentBaseUrl),
     outputDirectory: c.get<string>('outputDirectory', 'mineru') || 'mineru',

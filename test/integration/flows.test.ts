@@ -90,8 +90,9 @@ describe('MinerU flows in the real host', function () {
     assert.equal(submit.headers.authorization, `Bearer ${fake.token}`);
   });
 
-  it('palette without a token asks for one first; cancelling creates nothing', async () => {
+  it('palette in precise mode without a token asks for one first; cancelling creates nothing', async () => {
     await vscode.commands.executeCommand('mineru.clearToken');
+    await configure('mode', 'precise');
     try {
       const before = a.store.size;
       const running = vscode.commands.executeCommand<TaskRecord[] | undefined>(
@@ -103,6 +104,49 @@ describe('MinerU flows in the real host', function () {
       assert.equal(await running, undefined);
       assert.equal(a.store.size, before);
       assert.equal(fake.requests.length, 0, 'nothing was sent without a token');
+    } finally {
+      await configure('mode', undefined);
+      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+    }
+  });
+
+  it('auto mode without a token parses in quick mode through the agent API', async () => {
+    await vscode.commands.executeCommand('mineru.clearToken');
+    try {
+      const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+        'mineru.parseUrl',
+        'https://example.com/quick-start.pdf',
+      );
+      assert.equal(tasks?.[0]?.mode, 'quick');
+      const [t] = await waitFor('quick task', () => finished(a, [tasks[0]!.id]));
+      assert.equal(t!.state, 'done', JSON.stringify(t!.error));
+      assert.equal(path.basename(t!.result!.markdownPath), 'quick-start.md');
+      assert.ok(fake.requests.some((r) => r.path.endsWith('/agent/parse/url')));
+      assert.ok(
+        fake.requests.every((r) => r.headers.authorization === undefined),
+        'no token anywhere',
+      );
+      const item = a.tree.getTreeItem(a.tree.nodeFor(t!.id)!);
+      assert.match(String(item.description), /quick/);
+    } finally {
+      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+    }
+  });
+
+  it('quick mode uploads a local file with no token set', async () => {
+    await vscode.commands.executeCommand('mineru.clearToken');
+    try {
+      const file = path.join(workspaceRoot(), 'quick-local.pdf');
+      await fs.writeFile(file, Buffer.alloc(2048, 1));
+      const tasks = await a.engine.submitFiles([{ path: file, size: 2048 }], {
+        outputDir: path.join(workspaceRoot(), 'mineru'),
+        options: {},
+        mode: 'quick',
+      });
+      const [t] = await waitFor('quick file', () => finished(a, [tasks[0]!.id]));
+      assert.equal(t!.state, 'done', JSON.stringify(t!.error));
+      const put = fake.requests.find((r) => r.method === 'PUT');
+      assert.ok(put && put.headers['content-type'] === undefined && put.headers.authorization === undefined);
     } finally {
       await vscode.commands.executeCommand('mineru.setToken', fake.token);
     }

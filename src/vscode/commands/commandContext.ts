@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
+import { parseAgentPageRange } from '../../core/options/pageRanges';
 import type { ParseEngine, UrlItem } from '../../core/tasks/engine';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import type { TaskStore } from '../../core/tasks/taskStore';
@@ -31,18 +32,61 @@ export async function submitUrls(
   ctx: CommandContext,
   items: UrlItem[],
   options: ParseOptions,
-  mode: TaskMode = 'precise',
+  explicitMode?: TaskMode,
 ): Promise<TaskRecord[] | undefined> {
   const settings = ctx.settings();
   const outputDir = await pickOutputDir(settings);
   if (!outputDir) return undefined;
-  if (mode === 'precise') {
-    if (!(await ctx.consent.ensure(settings.apiBaseUrl))) return undefined;
-    if (!(await ctx.tokens.get()) && !(await promptForToken(ctx.tokens))) return undefined;
+  const mode = await chooseMode(ctx, explicitMode);
+  if (!mode) return undefined;
+  if (mode === 'quick' && options.pageRanges) {
+    const range = parseAgentPageRange(options.pageRanges);
+    if (!range.ok) {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Quick mode takes one page range such as "1-20": {0}', range.message),
+      );
+      return undefined;
+    }
   }
   const tasks = await ctx.engine.submitUrls(items, { outputDir, options, mode });
   await revealTasks(ctx, tasks);
   return tasks;
+}
+
+/**
+ * Precise (token) or quick (token-free) for this run. `auto` is precise when a token is set and
+ * quick otherwise, telling the user once what quick mode leaves out. Precise without a token asks
+ * for one; a plain-http endpoint needs consent. Undefined when the user stopped at a prompt.
+ */
+export async function chooseMode(ctx: CommandContext, explicit?: TaskMode): Promise<TaskMode | undefined> {
+  const setting = explicit ?? ctx.settings().mode;
+  let mode: TaskMode;
+  if (setting === 'auto') mode = (await ctx.tokens.get()) ? 'precise' : 'quick';
+  else mode = setting;
+  if (mode === 'quick') {
+    if (setting === 'auto') noticeQuickOnce(ctx);
+    return 'quick';
+  }
+  if (!(await ctx.consent.ensure(ctx.settings().apiBaseUrl))) return undefined;
+  if (!(await ctx.tokens.get()) && !(await promptForToken(ctx.tokens))) return undefined;
+  return 'precise';
+}
+
+const QUICK_NOTICE_KEY = 'mineru.quickNoticeShown';
+
+function noticeQuickOnce(ctx: CommandContext): void {
+  const state = ctx.extension.globalState;
+  if (state.get<boolean>(QUICK_NOTICE_KEY)) return;
+  void state.update(QUICK_NOTICE_KEY, true);
+  const set = vscode.l10n.t('Set API Token');
+  void vscode.window
+    .showInformationMessage(
+      vscode.l10n.t(
+        'MinerU: no API token is set, so this runs in Quick mode (up to 10 MB and 20 pages, Markdown only). Images, tables and formulas need a token.',
+      ),
+      set,
+    )
+    .then((answer) => (answer === set ? vscode.commands.executeCommand('mineru.setToken') : undefined));
 }
 
 async function pickOutputDir(settings: MinerUSettings): Promise<string | undefined> {

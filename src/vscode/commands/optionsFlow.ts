@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import type { ExtraFormat, ModelVersion, ParseOptions } from '../../core/api/types';
 import { parsePageRanges } from '../../core/options/pageRanges';
+import type { TaskMode } from '../../core/tasks/task';
 import type { CommandContext } from './commandContext';
 
 const LAST_OPTIONS_KEY = 'mineru.lastOptions';
+const LAST_MODE_KEY = 'mineru.lastMode';
 
 /** The service's OCR languages (pipeline and vlm), with a readable description. */
 export const LANGUAGES: readonly { id: string; label: string }[] = [
@@ -36,12 +38,35 @@ export async function askForOptions(
   ctx: CommandContext,
   url: string,
   defaults: ParseOptions,
-): Promise<ParseOptions | undefined> {
+): Promise<{ options: ParseOptions; mode: TaskMode } | undefined> {
   const last = ctx.extension.globalState.get<ParseOptions>(LAST_OPTIONS_KEY);
   const start: ParseOptions = { ...defaults, ...last };
   const isHtml = /\.html?(?:[?#]|$)/i.test(url);
   const proposedModel: ModelVersion = isHtml ? 'MinerU-HTML' : (start.modelVersion ?? 'vlm');
   const title = vscode.l10n.t('MinerU: Parse with Options');
+
+  const hasToken = (await ctx.tokens.get()) !== undefined;
+  const lastMode = ctx.extension.globalState.get<TaskMode>(LAST_MODE_KEY);
+  const modes: Pick<TaskMode>[] = [
+    {
+      value: 'precise',
+      label: vscode.l10n.t('Precise'),
+      description: vscode.l10n.t('Token API: images, tables, formulas, extra formats; up to 200 MB'),
+    },
+    {
+      value: 'quick',
+      label: vscode.l10n.t('Quick'),
+      description: vscode.l10n.t('No token: Markdown only, up to 10 MB and 20 pages'),
+    },
+  ];
+  const mode = await pickOne(
+    title,
+    vscode.l10n.t('Mode (1/6)'),
+    modes,
+    lastMode ?? (hasToken ? 'precise' : 'quick'),
+  );
+  if (!mode) return undefined;
+  await ctx.extension.globalState.update(LAST_MODE_KEY, mode);
 
   const models: Pick<ModelVersion>[] = [
     {
@@ -56,7 +81,7 @@ export async function askForOptions(
     },
     { value: 'MinerU-HTML', label: 'MinerU-HTML', description: vscode.l10n.t('For web pages (.html)') },
   ];
-  const model = await pickOne(title, vscode.l10n.t('Model (1/5)'), models, proposedModel);
+  const model = await pickOne(title, vscode.l10n.t('Model (2/6)'), models, proposedModel);
   if (!model) return undefined;
 
   const features: Pick<'ocr' | 'formula' | 'table'>[] = [
@@ -79,7 +104,7 @@ export async function askForOptions(
       picked: start.enableTable !== false,
     },
   ];
-  const picked = await pickMany(title, vscode.l10n.t('Features (2/5)'), features);
+  const picked = await pickMany(title, vscode.l10n.t('Features (3/6)'), features);
   if (!picked) return undefined;
 
   const languages: Pick<string>[] = LANGUAGES.map((l) => ({
@@ -89,7 +114,7 @@ export async function askForOptions(
   }));
   const language = await pickOne(
     title,
-    vscode.l10n.t('Document language (3/5)'),
+    vscode.l10n.t('Document language (4/6)'),
     languages,
     start.language ?? 'ch',
   );
@@ -98,7 +123,7 @@ export async function askForOptions(
   const pages = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t(
-      'Page ranges (4/5): leave empty for all pages. Example: 2,4-6 or 2--2 (page 2 to the second-to-last).',
+      'Page ranges (5/6): leave empty for all pages. Example: 2,4-6 or 2--2 (page 2 to the second-to-last).',
     ),
     value: start.pageRanges ?? '',
     ignoreFocusOut: true,
@@ -115,7 +140,7 @@ export async function askForOptions(
     label: f,
     picked: start.extraFormats?.includes(f) ?? false,
   }));
-  const extra = await pickMany(title, vscode.l10n.t('Extra formats besides Markdown (5/5)'), formats);
+  const extra = await pickMany(title, vscode.l10n.t('Extra formats besides Markdown (6/6)'), formats);
   if (!extra) return undefined;
 
   const range = pages.trim() ? parsePageRanges(pages) : undefined;
@@ -129,7 +154,7 @@ export async function askForOptions(
     ...(extra.length ? { extraFormats: extra } : {}),
   };
   await ctx.extension.globalState.update(LAST_OPTIONS_KEY, options);
-  return options;
+  return { options, mode };
 }
 
 async function pickOne<T>(

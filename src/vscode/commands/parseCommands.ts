@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
 import { findDocumentLinks, validateDocumentUrl, type FoundLink } from '../../core/links/findLinks';
-import type { TaskRecord } from '../../core/tasks/task';
+import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import { submitUrls, type CommandContext } from './commandContext';
 import { askForOptions } from './optionsFlow';
 import { proposeUrl, urlUnderCursor } from './urlPrefill';
@@ -46,12 +46,13 @@ async function parseUrl(
   }
   if (!checked.supported && !(await confirmUnknown([checked.url]))) return undefined;
   let options: ParseOptions = ctx.settings().defaults;
+  let mode: TaskMode | undefined;
   if (withOptions) {
     const chosen = await askForOptions(ctx, checked.url, options);
     if (!chosen) return undefined;
-    options = chosen;
+    ({ options, mode } = chosen);
   }
-  return submitUrls(ctx, [{ url: checked.url }], options);
+  return submitUrls(ctx, [{ url: checked.url }], options, mode);
 }
 
 /**
