@@ -21,7 +21,7 @@ import { REPO_ROOT, copyFixture, errorText, onCleanup, runCleanups, startHost, t
 const TAG = '[host-tests]';
 // Workbench start-up chatter forwarded with the extension host's output; not test output.
 const WORKBENCH_NOISE =
-  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin|Updating additional builtin|ChatSessionStore:|\[Service Worker\])/;
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin|Updating additional builtin|ChatSessionStore:|Creation of workbench contribution|\[Service Worker\])/;
 const T0 = Date.now();
 const trace = (m) =>
   process.env.TRACE_HOST_TESTS === '1' &&

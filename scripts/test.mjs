@@ -66,6 +66,8 @@ function mochaSpecCounts(output) {
   return { passed: last('passing'), failed: last('failing'), pending: last('pending') };
 }
 
+const shortPath = (a) => (a.startsWith(`${ROOT}/`) ? path.relative(ROOT, a) : a);
+
 const stages = [];
 let current;
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -83,7 +85,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  */
 async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason, capture } = {}) {
   current = name;
-  console.log(`\n━━━ ${name} ━━━ ${[cmd, ...args].map((a) => path.relative(ROOT, a) || a).join(' ')}`);
+  console.log(
+    `\n━━━ ${name} ━━━ ${[cmd === process.execPath ? 'node' : cmd, ...args].map(shortPath).join(' ')}`,
+  );
   const t0 = Date.now();
   if (skipReason) {
     // Not skipped silently: a stage that cannot run is a failure with a reason.
