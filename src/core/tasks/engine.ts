@@ -12,9 +12,11 @@ import type {
 } from '../api/types';
 import { taskFailureError } from '../api/client';
 import { MinerUError, type Phase, type SerializedError } from '../errors';
+import { renderDataId } from '../options/dataId';
 import { isAbortError, type Clock, type TimerHandle } from '../util/clock';
 import { safeUrl, type Logger } from '../util/logger';
 import { Poller, type PollerTuning, type RoundOutcome } from './poller';
+import { isQuotaCode, quotaRetryAt, SubmissionRateLimiter } from './quota';
 import { isPolled, type ImportSummary, type TaskMode, type TaskRecord, type TaskSource } from './task';
 import type { TaskStore } from './taskStore';
 
@@ -72,6 +74,10 @@ export interface EngineSettings {
   maxLinkRefreshes: number;
   /** First wait after the quick mode answers HTTP 429; doubles per attempt. */
   rateLimitBaseMs?: number;
+  /** Submission requests (precise API) per sliding minute; 0 or unset: no limit. */
+  maxSubmissionsPerMinute?: number;
+  /** Default `data_id` template ({name}, {date}, {time}, {index}) for documents without one. */
+  dataIdTemplate?: string;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -96,6 +102,8 @@ export interface SubmitRequest {
   outputDir: string;
   options: ParseOptions;
   mode: TaskMode;
+  /** This run's `data_id` template; overrides EngineSettings.dataIdTemplate. */
+  dataIdTemplate?: string;
 }
 
 /** A URL to parse; `dataId` is sent to the service and echoed back. */
@@ -117,7 +125,9 @@ export type EngineEvent =
   | { kind: 'finished'; task: TaskRecord }
   | { kind: 'auth-failed'; error: SerializedError }
   | { kind: 'link-refresh'; task: TaskRecord }
-  | { kind: 'rate-limited'; task: TaskRecord; retryAt: number };
+  | { kind: 'rate-limited'; task: TaskRecord; retryAt: number }
+  /** The queue paused on a quota or queue-full answer; sent once per episode, not per task. */
+  | { kind: 'paused'; until: number; error: SerializedError; count: number };
 
 const AUTH_CODES = new Set(['A0202', 'A0211']);
 const PROGRESS_INTERVAL_MS = 250;
@@ -138,10 +148,19 @@ export class ParseEngine {
   private readonly linkRefreshes = new Map<string, number>();
   private readonly rateLimitAttempts = new Map<string, number>();
   private readonly timers = new Set<TimerHandle>();
+  private readonly limiter: SubmissionRateLimiter;
+  /** Aborted on dispose: ends waits for a submission slot. */
+  private readonly lifetime = new AbortController();
+  private pause: { until: number; code: string; origin: Phase } | undefined;
+  private pauseTimer: TimerHandle | undefined;
+  /** Pauses in a row without a successful request in between (backoff), and whether the user was told. */
+  private pauseStreak = 0;
+  private pauseAnnounced = false;
   private disposed = false;
 
   constructor(private readonly deps: EngineDeps) {
     this.poller = new Poller(() => this.pollRound(), deps.clock, deps.logger, deps.pollerTuning);
+    this.limiter = new SubmissionRateLimiter(deps.clock, () => this.settings.maxSubmissionsPerMinute ?? 0);
   }
 
   private get settings(): EngineSettings {
@@ -165,9 +184,13 @@ export class ParseEngine {
   /** Picks up persisted work after a restart: polling resumes, interrupted steps are retried or explained. */
   resume(): void {
     const store = this.deps.store;
+    let pausedUntil: { until: number; code: string } | undefined;
     void store.transaction(() => {
       for (const task of store.all()) {
-        if (task.state === 'importing') {
+        if (task.paused && (task.state === 'submitting' || isPolled(task))) {
+          // Paused by a quota answer before the restart: keep waiting for the same moment.
+          if (!pausedUntil || task.paused.until > pausedUntil.until) pausedUntil = task.paused;
+        } else if (task.state === 'importing') {
           this.enqueueImport(task.id);
         } else if (
           task.state === 'submitting' ||
@@ -182,12 +205,24 @@ export class ParseEngine {
         }
       }
     });
+    if (pausedUntil) {
+      this.pause = { ...pausedUntil, origin: 'submit' };
+      this.pauseAnnounced = true;
+      this.schedulePauseEnd(pausedUntil.until);
+    }
     if (store.all().some(isPolled)) this.poller.wake();
+  }
+
+  /** Whether the queue is paused by a quota answer, and until when. */
+  get pausedUntil(): number | undefined {
+    return this.pause?.until;
   }
 
   /** Submits URLs: one task for a single URL, batch requests split at the batch limit otherwise. */
   async submitUrls(items: readonly UrlItem[], request: SubmitRequest): Promise<TaskRecord[]> {
-    const tasks = items.map((item) => this.newTask({ kind: 'url', url: item.url }, request, item.dataId));
+    const tasks = items.map((item, i) =>
+      this.newTask({ kind: 'url', url: item.url }, request, item.dataId, i),
+    );
     await this.deps.store.add(tasks);
     if (request.mode === 'quick') {
       await Promise.all(tasks.map((t) => this.submitAgentUrl(t)));
@@ -251,6 +286,22 @@ export class ParseEngine {
     this.poller.wake();
   }
 
+  /**
+   * Submits a failed (or finished) document again with some options changed, e.g. page ranges
+   * after -60005/-60006. Always a new submission, never a re-import of the old result.
+   */
+  async retryWithOptions(id: string, patch: Partial<ParseOptions>): Promise<void> {
+    const task = this.deps.store.get(id);
+    if (!task || (task.state !== 'failed' && task.state !== 'done')) return;
+    const options: ParseOptions = { ...task.options };
+    for (const [key, value] of Object.entries(patch) as [keyof ParseOptions, unknown][]) {
+      if (value === undefined || value === '') delete options[key];
+      else (options as Record<string, unknown>)[key] = value;
+    }
+    this.update(id, { options, remoteDone: undefined, zipUrl: undefined, markdownUrl: undefined });
+    await this.retry(id);
+  }
+
   /** Stops tracking: aborts whatever is in flight for these tasks and forgets them. */
   async remove(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
@@ -268,8 +319,12 @@ export class ParseEngine {
     await this.remove(ids);
   }
 
-  /** Polls now (the Refresh button). */
+  /** Polls now (the Refresh button); a paused queue is tried again at once. */
   refresh(): void {
+    if (this.pause) {
+      this.resumeQueue();
+      return;
+    }
     if (this.deps.store.all().some(isPolled)) this.poller.pollNow();
   }
 
@@ -282,6 +337,9 @@ export class ParseEngine {
 
   dispose(): void {
     this.disposed = true;
+    this.lifetime.abort();
+    if (this.pauseTimer !== undefined) this.deps.clock.clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
     this.poller.dispose();
     for (const handle of this.timers) this.deps.clock.clearTimeout(handle);
     this.timers.clear();
@@ -292,11 +350,18 @@ export class ParseEngine {
 
   // ---- submission ------------------------------------------------------------------------
 
-  private newTask(source: TaskSource, request: SubmitRequest, dataId?: string): TaskRecord {
+  private newTask(source: TaskSource, request: SubmitRequest, given?: string, index = 0): TaskRecord {
     const now = this.deps.clock.now();
+    const name = this.deps.nameFor(source);
+    const template = request.dataIdTemplate ?? this.settings.dataIdTemplate;
+    const dataId =
+      given ??
+      (template && request.mode !== 'quick'
+        ? renderDataId(template, { name, date: new Date(now), index: index + 1 })
+        : undefined);
     return {
       id: randomUUID(),
-      name: this.deps.nameFor(source),
+      name,
       source,
       mode: request.mode,
       options: request.options,
@@ -314,8 +379,11 @@ export class ParseEngine {
       url: task.source.url,
       ...(task.remote?.dataId ? { dataId: task.remote.dataId } : {}),
     };
+    if (this.pausedNow([task])) return;
     try {
+      await this.limiter.acquire(this.lifetime.signal);
       const { taskId, traceId } = await this.deps.service.submitTask(doc, task.options);
+      this.submitted();
       this.update(task.id, {
         state: 'pending',
         remote: { kind: 'task', taskId, ...(traceId ? { traceId } : {}), ...pickDataId(task) },
@@ -323,7 +391,7 @@ export class ParseEngine {
       });
       this.deps.logger.info(`Submitted ${safeUrl(task.source.url)} as task ${taskId}.`);
     } catch (error) {
-      this.failFromError([task.id], 'submit', error);
+      if (!isAbortError(error)) this.failFromError([task.id], 'submit', error);
     }
   }
 
@@ -332,8 +400,11 @@ export class ParseEngine {
       url: (t.source as { url: string }).url,
       ...(t.remote?.dataId ? { dataId: t.remote.dataId } : {}),
     }));
+    if (this.pausedNow(tasks)) return;
     try {
+      await this.limiter.acquire(this.lifetime.signal);
       const { batchId, traceId } = await this.deps.service.submitBatch(docs, tasks[0]!.options);
+      this.submitted();
       const now = this.deps.clock.now();
       await this.deps.store.transaction(() => {
         tasks.forEach((t, index) =>
@@ -346,6 +417,7 @@ export class ParseEngine {
       });
       this.deps.logger.info(`Submitted a batch of ${tasks.length} URLs as batch ${batchId}.`);
     } catch (error) {
+      if (isAbortError(error)) return;
       this.failFromError(
         tasks.map((t) => t.id),
         'submit',
@@ -367,8 +439,11 @@ export class ParseEngine {
       };
     });
     let urls: UploadUrls & { traceId?: string };
+    if (this.pausedNow(tasks)) return;
     try {
+      await this.limiter.acquire(this.lifetime.signal);
       urls = await this.deps.service.requestUploadUrls(files, tasks[0]!.options);
+      this.submitted();
       if (urls.fileUrls.length !== tasks.length) {
         throw new MinerUError({
           phase: 'submit',
@@ -378,6 +453,7 @@ export class ParseEngine {
         });
       }
     } catch (error) {
+      if (isAbortError(error)) return;
       this.failFromError(
         tasks.map((t) => t.id),
         'submit',
@@ -504,6 +580,8 @@ export class ParseEngine {
 
   /** One round: one request per batch, per single task and per agent task that is still followed. */
   private async pollRound(): Promise<RoundOutcome> {
+    // Paused by a quota answer: no requests until the pause ends (its timer wakes the poller).
+    if (this.pause) return { active: false, progressed: false, failed: false };
     const groups = new Map<string, TaskRecord[]>();
     for (const task of this.deps.store.all()) {
       if (!isPolled(task)) continue;
@@ -516,9 +594,10 @@ export class ParseEngine {
     let progressed = false;
     let failed = false;
     for (const [key, tasks] of groups) {
-      if (this.disposed) break;
+      if (this.disposed || this.pause) break;
       try {
         const statuses = await this.fetchGroup(key, tasks);
+        if (this.pauseStreak > 0 && this.pause === undefined && this.pauseOrigin === 'poll') this.submitted();
         await this.deps.store.transaction(() => {
           tasks.forEach((task, i) => {
             const status = statuses[i];
@@ -587,6 +666,17 @@ export class ParseEngine {
     if (err.code && AUTH_CODES.has(err.code)) {
       this.emit({ kind: 'auth-failed', error: err });
       return; // keep the tasks: they resume once a valid token is set
+    }
+    if (isQuotaCode(err.code)) {
+      this.pauseTasks(
+        this.deps.store
+          .all()
+          .filter(isPolled)
+          .map((t) => t.id),
+        err,
+        'poll',
+      );
+      return;
     }
     if (err.code === '-60012' || err.code === '-60013') {
       for (const t of tasks) this.fail(t.id, err);
@@ -721,10 +811,116 @@ export class ParseEngine {
 
   private failFromError(ids: string[], phase: Phase, error: unknown): void {
     const err = toSerialized(phase, error);
+    if (phase === 'submit' && isQuotaCode(err.code)) {
+      this.pauseTasks(ids, err, 'submit');
+      return;
+    }
     if (err.code && AUTH_CODES.has(err.code)) this.emit({ kind: 'auth-failed', error: err });
     void this.deps.store.transaction(() => {
       for (const id of ids) this.fail(id, err);
     });
+  }
+
+  // ---- quota pause -----------------------------------------------------------------------
+
+  private pauseOrigin: Phase | undefined;
+
+  /** A request went through: the next pause starts its backoff afresh and is announced again. */
+  private submitted(): void {
+    this.pauseStreak = 0;
+    this.pauseAnnounced = false;
+    this.pauseOrigin = undefined;
+  }
+
+  /** While paused, tasks about to be submitted keep their place instead of being sent. */
+  private pausedNow(tasks: readonly TaskRecord[]): boolean {
+    if (!this.pause) return false;
+    this.markPaused(tasks.map((t) => t.id));
+    return true;
+  }
+
+  private pauseTasks(ids: readonly string[], err: SerializedError, origin: Phase): void {
+    const now = this.deps.clock.now();
+    const code = err.code ?? '-60009';
+    if (!this.pause) {
+      const until = quotaRetryAt(code, now, this.pauseStreak);
+      this.pause = { until, code, origin };
+      this.pauseOrigin = origin;
+      this.schedulePauseEnd(until);
+      this.deps.logger.warn(
+        `The service answered ${code} (${err.message}); the queue is paused until ${new Date(until).toISOString()}.`,
+      );
+      if (!this.pauseAnnounced) {
+        this.pauseAnnounced = true;
+        this.emit({ kind: 'paused', until, error: err, count: ids.length });
+      }
+    }
+    this.markPaused(ids);
+  }
+
+  private markPaused(ids: readonly string[]): void {
+    const pause = this.pause;
+    if (!pause) return;
+    void this.deps.store.transaction(() => {
+      for (const id of ids)
+        this.update(id, { paused: { until: pause.until, code: pause.code }, error: undefined });
+    });
+  }
+
+  private schedulePauseEnd(until: number): void {
+    if (this.pauseTimer !== undefined) this.deps.clock.clearTimeout(this.pauseTimer);
+    this.pauseTimer = this.deps.clock.setTimeout(
+      () => {
+        this.pauseTimer = undefined;
+        this.resumeQueue();
+      },
+      Math.max(0, until - this.deps.clock.now()),
+    );
+  }
+
+  /** Ends a pause: paused submissions are sent again (grouped as before), polling restarts. */
+  private resumeQueue(): void {
+    if (!this.pause || this.disposed) return;
+    if (this.pauseTimer !== undefined) this.deps.clock.clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
+    this.pause = undefined;
+    this.pauseStreak++;
+    const paused = this.deps.store.all().filter((t) => t.paused);
+    void this.deps.store.transaction(() => {
+      for (const t of paused) this.update(t.id, { paused: undefined });
+    });
+    this.deps.logger.info(`Resuming the paused queue (${paused.length} document(s)).`);
+    const waiting = paused.filter((t) => t.state === 'submitting').map((t) => this.deps.store.get(t.id) ?? t);
+    void this.resubmit(waiting).finally(() => this.poller.wake());
+    this.poller.wake();
+  }
+
+  /** Sends tasks that never reached the service, in the same grouping a fresh submission would use. */
+  private async resubmit(tasks: readonly TaskRecord[]): Promise<void> {
+    const groups = new Map<string, TaskRecord[]>();
+    for (const t of tasks) {
+      const key = `${t.source.kind}|${t.mode}|${t.outputDir}|${JSON.stringify(t.options)}`;
+      groups.set(key, [...(groups.get(key) ?? []), t]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0]!;
+      if (first.mode === 'quick') {
+        for (const t of group) {
+          if (t.source.kind === 'url') await this.submitAgentUrl(t);
+          else await this.submitAgentFile(t, { path: t.source.path, size: t.source.size });
+        }
+      } else if (first.source.kind === 'url') {
+        if (group.length === 1) await this.submitSingle(first);
+        else for (const chunk of chunks(group, this.settings.batchLimit)) await this.submitUrlBatch(chunk);
+      } else {
+        for (const chunk of chunks(group, this.settings.batchLimit)) {
+          const items = chunk.map((t) =>
+            t.source.kind === 'file' ? { path: t.source.path, size: t.source.size } : { path: '', size: 0 },
+          );
+          await this.submitUploadBatch(chunk, items, chunk);
+        }
+      }
+    }
   }
 
   private track(id: string): AbortController {
@@ -752,8 +948,12 @@ export class ParseEngine {
 function matchBatchItem(batch: BatchStatus, task: TaskRecord): TaskStatus | undefined {
   const r = task.remote!;
   if (r.dataId) {
-    const byId = batch.items.find((item) => item.dataId === r.dataId);
-    if (byId) return byId;
+    // A template such as {name} can repeat a data_id within a batch: the item at our own index
+    // wins when it carries our data_id; otherwise only an unambiguous data_id match counts.
+    const atIndex = r.index === undefined ? undefined : batch.items[r.index];
+    if (atIndex?.dataId === r.dataId) return atIndex;
+    const byId = batch.items.filter((item) => item.dataId === r.dataId);
+    if (byId.length === 1) return byId[0];
   }
   return r.index === undefined ? undefined : batch.items[r.index];
 }

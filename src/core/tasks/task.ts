@@ -52,6 +52,11 @@ export interface TaskRecord {
   /** Set when the service reported the task done; cleared once the result is imported. */
   remoteDone?: boolean;
   error?: SerializedError;
+  /**
+   * Set while the queue is paused by a quota or queue-full answer (-60018, -60019, -60009): the
+   * task keeps its place and is submitted or polled again at `until` (or on Refresh).
+   */
+  paused?: { until: number; code: string };
   result?: ImportSummary;
   createdAt: number;
   updatedAt: number;
