@@ -236,19 +236,43 @@ export class ParseEngine {
   }
 
   /** Uploads local files through presigned URLs (split at the batch limit), or the agent API in quick mode. */
-  async submitFiles(items: readonly FileItem[], request: SubmitRequest): Promise<TaskRecord[]> {
-    const tasks = items.map((item) =>
-      this.newTask({ kind: 'file', path: item.path, size: item.size }, request, item.dataId),
+  /**
+   * `signal` cancels the upload phase: files not uploaded yet (submitting or uploading) are
+   * aborted and forgotten, quietly; files already uploaded go on being parsed.
+   */
+  async submitFiles(
+    items: readonly FileItem[],
+    request: SubmitRequest,
+    signal?: AbortSignal,
+  ): Promise<TaskRecord[]> {
+    const tasks = items.map((item, i) =>
+      this.newTask({ kind: 'file', path: item.path, size: item.size }, request, item.dataId, i),
     );
     await this.deps.store.add(tasks);
-    if (request.mode === 'quick') {
-      for (const t of tasks) await this.submitAgentFile(t, items[tasks.indexOf(t)]!);
-    } else {
-      for (const chunk of chunks(tasks, this.settings.batchLimit))
-        await this.submitUploadBatch(chunk, items, tasks);
+    const cancel = (): void => {
+      const pending = tasks.filter((t) => {
+        const state = this.deps.store.get(t.id)?.state;
+        return state === 'submitting' || state === 'uploading';
+      });
+      void this.remove(pending.map((t) => t.id));
+    };
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      if (request.mode === 'quick') {
+        for (const t of tasks)
+          if (this.deps.store.get(t.id)) await this.submitAgentFile(t, items[tasks.indexOf(t)]!);
+      } else {
+        for (const chunk of chunks(tasks, this.settings.batchLimit)) {
+          const live = chunk.filter((t) => this.deps.store.get(t.id));
+          if (live.length) await this.submitUploadBatch(live, items, tasks);
+        }
+      }
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
     this.poller.wake();
-    return tasks.map((t) => this.deps.store.get(t.id) ?? t);
+    return tasks.flatMap((t) => this.deps.store.get(t.id) ?? []);
   }
 
   /** Same document, same options: re-imports a finished result, or submits again. */
