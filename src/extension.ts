@@ -5,6 +5,7 @@ import { ParseEngine, type MinerUService } from './core/tasks/engine';
 import { createResultImporter } from './core/tasks/resultImporter';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
+import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerParseCommands } from './vscode/commands/parseCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
 import { registerTokenCommands } from './vscode/commands/tokenCommands';
@@ -126,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
     }),
     vscode.window.onDidChangeWindowState((s) => engine.setFocused(s.focused)),
     ...registerParseCommands(ctx),
+    ...registerFileCommands(ctx),
     ...registerTokenCommands(ctx),
     ...registerTaskCommands(ctx),
   );

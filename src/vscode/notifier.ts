@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, type SerializedError } from '../core/errors';
+import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
 
@@ -68,15 +69,23 @@ export class Notifier implements vscode.Disposable {
       const t = failed[0]!;
       const retry = vscode.l10n.t('Retry');
       const log = vscode.l10n.t('Show Log');
+      // The service could not fetch the URL: offer to download it here and upload the bytes.
+      const upload = vscode.l10n.t('Download Here and Upload');
+      const canUpload =
+        t.source.kind === 'url' &&
+        isFetchFailure(t.error) &&
+        vscode.workspace.getConfiguration('mineru').get('uploadUrlsLocally') !== 'never';
       const answer = await vscode.window.showErrorMessage(
         vscode.l10n.t(
           'MinerU: "{0}": {1}',
           t.name,
           t.error ? describeError(t.error) : vscode.l10n.t('failed'),
         ),
+        ...(canUpload ? [upload] : []),
         retry,
         log,
       );
+      if (answer === upload) await vscode.commands.executeCommand('mineru.uploadFromUrl', t.id);
       if (answer === retry) await vscode.commands.executeCommand('mineru.retryTask', t.id);
       if (answer === log) await vscode.commands.executeCommand('mineru.showLog');
       return;

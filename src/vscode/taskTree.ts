@@ -3,6 +3,7 @@ import type { TaskRecord, TaskState } from '../core/tasks/task';
 import { describeProgress, formatElapsed, isActive } from '../core/tasks/task';
 import type { TaskStore, TaskStoreEvent } from '../core/tasks/taskStore';
 import { describeError } from '../core/errors';
+import { isFetchFailure } from '../core/files/localCopy';
 import { safeUrl } from '../core/util/logger';
 
 export type TreeNode = BatchNode | TaskNode;
@@ -285,6 +286,8 @@ export function contextValue(task: TaskRecord): string {
   if (task.state === 'failed' || task.state === 'done') caps.push('canRetry');
   if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
   if (task.source.kind === 'url') caps.push('hasUrl');
+  if (task.source.kind === 'url' && task.state === 'failed' && isFetchFailure(task.error))
+    caps.push('canUploadLocally');
   return caps.join(' ');
 }
 

@@ -48,6 +48,18 @@ export async function submitUrls(
       return undefined;
     }
   }
+  if (
+    mode === 'precise' &&
+    vscode.workspace.getConfiguration('mineru').get('uploadUrlsLocally') === 'always'
+  ) {
+    // Download here and upload (fileCommands.ts), instead of letting the service fetch the URLs.
+    return vscode.commands.executeCommand<TaskRecord[] | undefined>('mineru.uploadFromUrl', {
+      urls: items,
+      options,
+      outputDir,
+      mode,
+    });
+  }
   const tasks = await ctx.engine.submitUrls(items, { outputDir, options, mode });
   await revealTasks(ctx, tasks);
   return tasks;
@@ -89,7 +101,7 @@ function noticeQuickOnce(ctx: CommandContext): void {
     .then((answer) => (answer === set ? vscode.commands.executeCommand('mineru.setToken') : undefined));
 }
 
-async function pickOutputDir(settings: MinerUSettings): Promise<string | undefined> {
+export async function pickOutputDir(settings: MinerUSettings): Promise<string | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   let folder: vscode.WorkspaceFolder | undefined;
   if (folders.length === 0) {
@@ -119,7 +131,7 @@ async function pickOutputDir(settings: MinerUSettings): Promise<string | undefin
   return resolved;
 }
 
-async function revealTasks(ctx: CommandContext, tasks: TaskRecord[]): Promise<void> {
+export async function revealTasks(ctx: CommandContext, tasks: TaskRecord[]): Promise<void> {
   const first = tasks[0] && ctx.tree.nodeFor(tasks[0].id);
   if (!first) return;
   try {

@@ -1,0 +1,200 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ParseOptions } from '../../core/api/types';
+import { SUPPORTED_EXTENSIONS } from '../../core/api/types';
+import { findDocuments } from '../../core/files/findDocuments';
+import type { UrlItem } from '../../core/tasks/engine';
+import type { TaskMode, TaskRecord } from '../../core/tasks/task';
+import { DownloadCache, parseLocalFiles } from '../files/fileFlow';
+import { readFileSettings } from '../files/fileSettings';
+import { resolveOutputDir } from '../settings';
+import { resolveTask, type CommandContext } from './commandContext';
+
+/** Most documents "Parse All Documents in Folder" takes at once. */
+export const MAX_FOLDER_DOCUMENTS = 200;
+
+/** What `mineru.uploadFromUrl` accepts besides a task: URLs to download and upload (setting "always"). */
+export interface UploadUrlsRequest {
+  urls: UrlItem[];
+  options: ParseOptions;
+  outputDir: string;
+  mode?: TaskMode;
+}
+
+/** Registers "Parse File with MinerU", "Parse All Documents in Folder" and "Download Here and Upload". */
+export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
+  const downloads = new DownloadCache(ctx);
+  void downloads.prune();
+  return [
+    downloads,
+    vscode.commands.registerCommand('mineru.parseFile', (uri?: unknown, uris?: unknown) =>
+      parseFile(ctx, uri, uris),
+    ),
+    vscode.commands.registerCommand('mineru.parseFolder', (uri?: unknown) => parseFolder(ctx, uri)),
+    vscode.commands.registerCommand('mineru.uploadFromUrl', (arg?: unknown) =>
+      uploadFromUrl(ctx, downloads, arg),
+    ),
+  ];
+}
+
+/**
+ * Explorer (one file, or a multi-selection as one batch), editor title and context (the file),
+ * palette (the active file when it is a document, else a file picker).
+ */
+async function parseFile(
+  ctx: CommandContext,
+  uri: unknown,
+  uris: unknown,
+): Promise<TaskRecord[] | undefined> {
+  let targets: vscode.Uri[] = [];
+  if (Array.isArray(uris) && uris.length > 0) targets = uris.filter(isUri);
+  else if (isUri(uri)) targets = [uri];
+  else {
+    const active = activeDocumentUri();
+    if (active && isSupported(active)) targets = [active];
+    else {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: true,
+        canSelectFiles: true,
+        canSelectFolders: false,
+        openLabel: vscode.l10n.t('Parse with MinerU'),
+        title: vscode.l10n.t('MinerU: choose documents to parse'),
+        filters: {
+          [vscode.l10n.t('Documents')]: SUPPORTED_EXTENSIONS.map((e) => e.slice(1)),
+        },
+        ...(vscode.workspace.workspaceFolders?.[0]
+          ? { defaultUri: vscode.workspace.workspaceFolders[0].uri }
+          : {}),
+      });
+      if (!picked || picked.length === 0) return undefined;
+      targets = picked;
+    }
+  }
+  const files = targets.filter((u) => u.scheme === 'file');
+  if (files.length < targets.length) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        'MinerU parses files on this computer only; {0} item(s) were left out.',
+        targets.length - files.length,
+      ),
+    );
+  }
+  return parseLocalFiles(
+    ctx,
+    files.map((u) => ({ path: u.fsPath })),
+  );
+}
+
+/** Every document under a folder (output folders left out), after a confirmation with the count. */
+async function parseFolder(ctx: CommandContext, uri: unknown): Promise<TaskRecord[] | undefined> {
+  let folder = isUri(uri) ? uri : undefined;
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      openLabel: vscode.l10n.t('Parse Documents'),
+    });
+    folder = picked?.[0];
+  }
+  if (!folder || folder.scheme !== 'file') return undefined;
+  const outputDirectory = ctx.settings().outputDirectory;
+  const skip = (vscode.workspace.workspaceFolders ?? [])
+    .map((f) => resolveOutputDir(f.uri, outputDirectory))
+    .filter((p): p is string => typeof p === 'string');
+  const { files, truncated } = await findDocuments(folder.fsPath, { maxFiles: MAX_FOLDER_DOCUMENTS, skip });
+  const name = path.basename(folder.fsPath);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        '"{0}" holds no documents MinerU parses (.pdf .doc .docx .ppt .pptx .png .jpg .jpeg .html).',
+        name,
+      ),
+    );
+    return [];
+  }
+  const go = vscode.l10n.t('Parse {0} Documents', files.length);
+  const answer = await vscode.window.showInformationMessage(
+    truncated
+      ? vscode.l10n.t(
+          'Parse the first {0} documents in "{1}"? There are more; parse the rest separately.',
+          files.length,
+          name,
+        )
+      : vscode.l10n.t('Parse {0} documents in "{1}"?', files.length, name),
+    {
+      modal: true,
+      detail: files
+        .slice(0, 10)
+        .map((f) => path.relative(folder.fsPath, f))
+        .join('\n')
+        .concat(files.length > 10 ? '\n…' : ''),
+    },
+    go,
+  );
+  if (answer !== go) return undefined;
+  return parseLocalFiles(
+    ctx,
+    files.map((f) => ({ path: f })),
+  );
+}
+
+/**
+ * "Download Here and Upload": for a URL task the service could not fetch (tree or notification),
+ * or for URLs handed over by the URL commands when `mineru.uploadUrlsLocally` is "always".
+ */
+async function uploadFromUrl(
+  ctx: CommandContext,
+  downloads: DownloadCache,
+  arg: unknown,
+): Promise<TaskRecord[] | undefined> {
+  if (isUploadRequest(arg)) {
+    return downloads.uploadUrls(arg.urls, {
+      outputDir: arg.outputDir,
+      options: arg.options,
+      ...(arg.mode ? { mode: arg.mode } : {}),
+    });
+  }
+  const task = resolveTask(ctx, arg);
+  if (!task || task.source.kind !== 'url') return undefined;
+  if (readFileSettings().uploadUrlsLocally === 'never') {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Downloading documents here is turned off (setting mineru.uploadUrlsLocally).'),
+    );
+    return undefined;
+  }
+  const tasks = await downloads.uploadUrls([{ url: task.source.url }], {
+    outputDir: task.outputDir,
+    options: task.options,
+    mode: task.mode,
+  });
+  // The upload replaces the failed URL task.
+  if (tasks && tasks.length > 0 && task.state === 'failed') await ctx.engine.remove([task.id]);
+  return tasks;
+}
+
+function isUploadRequest(arg: unknown): arg is UploadUrlsRequest {
+  return (
+    typeof arg === 'object' &&
+    arg !== null &&
+    Array.isArray((arg as UploadUrlsRequest).urls) &&
+    typeof (arg as UploadUrlsRequest).outputDir === 'string'
+  );
+}
+
+function isUri(value: unknown): value is vscode.Uri {
+  return value instanceof vscode.Uri;
+}
+
+function isSupported(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && SUPPORTED_EXTENSIONS.includes(path.extname(uri.fsPath).toLowerCase());
+}
+
+/** The file of the active editor, text or custom (a PDF or image viewer has no text editor). */
+function activeDocumentUri(): vscode.Uri | undefined {
+  const text = vscode.window.activeTextEditor?.document.uri;
+  if (text) return text;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom) return input.uri;
+  return undefined;
+}
