@@ -34,6 +34,9 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = {
   maxRatio: 200,
 };
 
+/** Prefix of the temporary folder an import extracts into, beside the result folders. */
+export const TEMP_PREFIX = '.mineru-tmp-';
+
 /** Small entries can't be bombs; a 10 kB run of spaces legitimately compresses 500:1. */
 const RATIO_MIN_BYTES = 1024 * 1024;
 
@@ -113,6 +116,51 @@ function limitError(limit: keyof ExtractLimits, message: string, value: number):
     hint: 'The result archive was refused for safety and nothing was written. If the document is genuinely this large, parse it in parts (page ranges).',
     retryable: false,
   });
+}
+
+/**
+ * File-system errors that concern the output folder as a whole (full, read-only, no permission,
+ * I/O failure, not a folder): the import stops with one clear, retryable error instead of skipping
+ * entry after entry and ending in a misleading "no Markdown" or an incomplete result.
+ */
+const FOLDER_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the folder is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  EIO: 'an I/O error occurred',
+  ENOTDIR: 'a file is in the way of the folder',
+  EEXIST: 'a file is in the way of the folder',
+  EMFILE: 'too many files are open',
+  ENFILE: 'too many files are open',
+};
+
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The output folder could not be written: names the folder and the cause; Retry once fixed. */
+export function outputWriteError(error: unknown, outputDir: string): MinerUError {
+  const code = errnoOf(error) ?? 'EWRITE';
+  const cause = FOLDER_ERRORS[code] ?? 'the file system refused the write';
+  const full = code === 'ENOSPC' || code === 'EDQUOT';
+  return new MinerUError({
+    phase: 'extract',
+    code,
+    message: `Could not write the result into ${outputDir}: ${cause} (${code})`,
+    hint: full
+      ? 'Free some disk space, then Retry; nothing was written.'
+      : 'Check that the output folder exists and is writable (setting mineru.outputDirectory), then Retry; nothing was written.',
+    retryable: true,
+    cause: error,
+  });
+}
+
+function isFolderError(error: unknown): boolean {
+  const code = errnoOf(error);
+  return code !== undefined && code in FOLDER_ERRORS;
 }
 
 /** Unix file type bits from the external attributes (high 16 bits when made on Unix). */
@@ -259,8 +307,13 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
     );
   }
 
-  await fs.mkdir(opts.outputDir, { recursive: true });
-  const temp = await fs.mkdtemp(path.join(opts.outputDir, '.mineru-tmp-'));
+  let temp: string;
+  try {
+    await fs.mkdir(opts.outputDir, { recursive: true });
+    temp = await fs.mkdtemp(path.join(opts.outputDir, TEMP_PREFIX));
+  } catch (error) {
+    throw outputWriteError(error, opts.outputDir);
+  }
   try {
     const rejected: ImportedResult['rejected'] = [];
     const written: string[] = []; // relative paths of files, in archive order
@@ -287,6 +340,8 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
       const key = check.relative.toLowerCase();
       if (entry.isDirectory || type === 0o040000) {
         await fs.mkdir(check.absolute, { recursive: true }).catch((error: unknown) => {
+          if (isFolderError(error) && errnoOf(error) !== 'EEXIST' && errnoOf(error) !== 'ENOTDIR')
+            throw outputWriteError(error, opts.outputDir);
           rejected.push({
             entry: entryName,
             reason: `cannot create folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -328,6 +383,9 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
         await fs.mkdir(path.dirname(check.absolute), { recursive: true });
         await fs.writeFile(check.absolute, data, { flag: 'wx' });
       } catch (error) {
+        // A name this file system can't hold costs one entry; a full or read-only disk stops it all.
+        if (isFolderError(error) && errnoOf(error) !== 'EEXIST' && errnoOf(error) !== 'ENOTDIR')
+          throw outputWriteError(error, opts.outputDir);
         rejected.push({
           entry: entryName,
           reason: `cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -408,8 +466,42 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
     };
   } catch (error) {
     await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    if (!(error instanceof MinerUError) && isFolderError(error))
+      throw outputWriteError(error, opts.outputDir);
     throw error;
   }
+}
+
+/**
+ * Removes the temporary import folders (`.mineru-tmp-*`) that a host which died mid-extract left in
+ * `outputDir`. Only call it while no import of this process writes there: the result importer does
+ * so once per folder and activation, before its first import into it. Returns how many it removed.
+ */
+export async function removeStaleTempFolders(
+  outputDir: string,
+  logger: Logger = silentLogger,
+): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(outputDir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const stale = path.join(outputDir, name);
+    const stat = await fs.lstat(stale).catch(() => undefined);
+    if (!stat?.isDirectory()) continue;
+    try {
+      await fs.rm(stale, { recursive: true, force: true });
+      removed++;
+    } catch (error) {
+      logger.warn(`Could not remove the interrupted import folder ${stale}: ${String(error)}`);
+    }
+  }
+  if (removed > 0) logger.info(`Removed ${removed} interrupted import folder(s) from ${outputDir}.`);
+  return removed;
 }
 
 /**

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TransferProgress } from '../api/types';
 import { downloadToFile } from '../results/download';
-import { importResultZip } from '../results/extract';
+import { importResultZip, removeStaleTempFolders } from '../results/extract';
 import { neutralizeOutsideLinks } from '../results/markdownLinks';
 import { uniqueFolder } from '../results/naming';
 import type { Logger } from '../util/logger';
@@ -23,6 +23,17 @@ export interface ImporterSettings {
  * fresh folder named after the document. The temporary file is always removed.
  */
 export function createResultImporter(logger: Logger, settings: () => ImporterSettings): ResultImporter {
+  // A host that died mid-extract leaves a temporary folder in the output folder. No import of this
+  // activation has started when an output folder is first used, so it is swept then, exactly once.
+  const swept = new Map<string, Promise<number>>();
+  const sweep = (outputDir: string): Promise<number> => {
+    let done = swept.get(outputDir);
+    if (!done) {
+      done = removeStaleTempFolders(outputDir, logger);
+      swept.set(outputDir, done);
+    }
+    return done;
+  };
   return {
     async importZip(
       task: TaskRecord,
@@ -34,6 +45,7 @@ export function createResultImporter(logger: Logger, settings: () => ImporterSet
       const tmp = path.join(s.tempDir ?? os.tmpdir(), `mineru-${randomUUID()}.zip`);
       try {
         await downloadToFile(zipUrl, tmp, { signal, maxBytes: s.maxZipBytes, onProgress, logger });
+        await sweep(task.outputDir);
         const result = await importResultZip(tmp, {
           outputDir: task.outputDir,
           documentName: task.name,
