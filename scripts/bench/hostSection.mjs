@@ -1,0 +1,222 @@
+// Sections 1 and 5 of the benchmark, inside a real VS Code (code-server + headless Chromium):
+// activation time of the extension against an empty reference extension loaded in the same host
+// run (the order alternates between runs), the requests activation makes (a tripwire is the
+// endpoint), and with 1,000 tracked documents the cost of a poll round with its tree update and of
+// a restore. The in-host half is out/test/bench/host/index.js.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { exposeAutomationHooks, launchBrowser } from '../browser.mjs';
+import { REPO_ROOT, startHost, tempDir } from '../host.mjs';
+import { api, figure } from './lib.mjs';
+
+const OURS_ID = 'mineru-community.mineru-document-parser';
+const EMPTY_ID = 'mineru-bench.empty-reference';
+
+/** A throw-away extension that does nothing: the floor of activation in this host. */
+function emptyExtension() {
+  const dir = tempDir('mineru-bench-empty-');
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'empty-reference',
+      publisher: 'mineru-bench',
+      version: '0.0.1',
+      engines: { vscode: '^1.100.0' },
+      main: './extension.js',
+      activationEvents: [],
+    }),
+  );
+  fs.writeFileSync(path.join(dir, 'README.md'), 'Empty reference extension of the MinerU benchmark.\n');
+  fs.writeFileSync(
+    path.join(dir, 'extension.js'),
+    "'use strict';\nexports.activate = function () { return {}; };\nexports.deactivate = function () {};\n",
+  );
+  // Installed into the host as a .vsix: the workbench payload takes one development extension.
+  const vsix = path.join(dir, 'empty-reference.vsix');
+  const res = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '-o',
+      vsix,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  if (res.status !== 0) throw new Error(`could not package the empty extension:\n${res.stdout}${res.stderr}`);
+  return vsix;
+}
+
+/** Batches the fake knows, moved one step (to running) so that every later poll shows progress. */
+async function seedBatches(fake, batches, perBatch) {
+  const ids = [];
+  for (let b = 0; b < batches; b++) {
+    const files = Array.from({ length: perBatch }, (_, i) => ({
+      url: `https://example.com/bench/doc-${b}-${i}.pdf`,
+    }));
+    const data = await api(fake, 'POST', '/extract/task/batch', { files });
+    ids.push(data.batch_id);
+    await api(fake, 'GET', `/extract-results/batch/${data.batch_id}`);
+  }
+  return ids;
+}
+
+export async function hostSection(ctx, { runs, scale, log }) {
+  const { startTripwire } = await import(path.join(REPO_ROOT, 'out', 'test', 'integration', 'tripwire.js'));
+  const testsPath = path.join(REPO_ROOT, 'out', 'test', 'bench', 'host', 'index.js');
+  const bundle = path.join(REPO_ROOT, 'dist', 'extension.js');
+  const emptyVsix = emptyExtension();
+  const samples = {
+    ours: [],
+    empty: [],
+    tripwire: [],
+    round: [],
+    treeItem: [],
+    restore: [],
+    rows: [],
+    tasks: [],
+  };
+
+  for (let run = 0; run < runs; run++) {
+    const scratch = tempDir('mineru-bench-host-');
+    const tripwire = await startTripwire(path.join(scratch, 'tripwire.log'));
+    const fake = await ctx.startFakeMinerU({ progress: 'per-poll', pages: 100 });
+    let host;
+    let browser;
+    try {
+      const batchIds = scale ? await seedBatches(fake, scale.batches, scale.perBatch) : [];
+      const order = run % 2 ? [EMPTY_ID, OURS_ID] : [OURS_ID, EMPTY_ID];
+      const job = {
+        outFile: path.join(scratch, 'result.json'),
+        activate: order,
+        tripwireLog: tripwire.logFile,
+        ...(scale
+          ? {
+              scale: {
+                extensionId: OURS_ID,
+                apiBaseUrl: fake.apiBaseUrl,
+                token: fake.token,
+                batchIds,
+                perBatch: scale.perBatch,
+                outputDir: path.join(scratch, 'results'),
+                rounds: scale.rounds,
+                restores: scale.restores,
+              },
+            }
+          : {}),
+      };
+      const jobFile = path.join(scratch, 'job.json');
+      fs.writeFileSync(jobFile, JSON.stringify(job));
+      const workspace = path.join(scratch, 'workspace');
+      fs.mkdirSync(workspace);
+      host = await startHost({
+        label: 'code-server (bench)',
+        env: { MINERU_BENCH_JOB: jobFile },
+        userSettings: { 'mineru.apiBaseUrl': tripwire.url, 'mineru.agentBaseUrl': tripwire.url },
+        installVsix: [emptyVsix],
+      });
+      browser = await launchBrowser();
+      const { exited } = await exposeAutomationHooks(browser.page, () => undefined);
+      // Ours as the development extension, the empty reference installed in the same host.
+      const url = host.workbenchUrl({
+        folder: workspace,
+        extensionDevelopmentPath: REPO_ROOT,
+        extensionTestsPath: testsPath,
+      });
+      await browser.page.goto(url, { timeout: 60_000 });
+      let timer;
+      const outcome = await Promise.race([
+        exited,
+        new Promise((resolve) => (timer = setTimeout(() => resolve({ code: 'timeout' }), 180_000))),
+      ]);
+      clearTimeout(timer);
+      if (!fs.existsSync(job.outFile)) {
+        throw new Error(`the in-host bench wrote no result (exit ${outcome.code})\n${host.logTail(20)}`);
+      }
+      const result = JSON.parse(fs.readFileSync(job.outFile, 'utf8'));
+      if (result.error) throw new Error(`in-host bench: ${result.error}`);
+      for (const a of result.activation) {
+        if (a.wasActive) throw new Error(`${a.id} was already active before it was timed`);
+        (a.id === OURS_ID ? samples.ours : samples.empty).push(a.ms);
+      }
+      samples.tripwire.push(result.tripwireHits);
+      if (result.scale) {
+        samples.round.push(...result.scale.roundMs);
+        samples.treeItem.push(...result.scale.treeItemMs);
+        samples.restore.push(...result.scale.restoreMs);
+        samples.rows.push(result.scale.rowsAfterRestore);
+        samples.tasks.push(result.scale.tasks);
+      }
+      log(
+        `host run ${run + 1} (${order[0] === OURS_ID ? 'ours first' : 'empty first'}): ours ${samples.ours.at(-1).toFixed(1)} ms, empty ${samples.empty.at(-1).toFixed(1)} ms, tripwire ${result.tripwireHits}` +
+          (result.scale
+            ? `, rounds ${result.scale.roundMs.map((x) => x.toFixed(0)).join('/')} ms (getTreeItem ${result.scale.treeItemMs.map((x) => x.toFixed(0)).join('/')}, first event after ${result.scale.firstEventMs.map((x) => x.toFixed(0)).join('/')})` +
+              `, restores ${result.scale.restoreMs.map((x) => x.toFixed(0)).join('/')} ms`
+            : ''),
+      );
+    } finally {
+      await browser?.close();
+      await host?.stop();
+      await tripwire.close();
+      await fake.close();
+    }
+  }
+
+  const figures = [
+    figure({
+      section: 'activation',
+      name: 'bundle dist/extension.js (production)',
+      unit: 'KB',
+      ours: fs.statSync(bundle).size / 1024,
+      goal: 'info',
+    }),
+    figure({
+      section: 'activation',
+      name: 'activation time in code-server',
+      unit: 'ms',
+      ours: samples.ours,
+      ref: samples.empty,
+      refName: 'empty extension',
+      goal: '≤ 1.5×',
+      pass: ({ ratio }) => ratio <= 1.5,
+      note: 'ext.activate() from the in-host module: module load + activate(); order alternates per run',
+    }),
+    figure({
+      section: 'activation',
+      name: 'requests made by activation',
+      unit: 'req',
+      ours: samples.tripwire,
+      goal: '0',
+      pass: ({ ours }) => ours.max === 0,
+      note: 'connections to the tripwire set as apiBaseUrl/agentBaseUrl, 1.5 s after activation',
+    }),
+  ];
+  if (scale) {
+    const n = scale.batches * scale.perBatch;
+    figures.push(
+      figure({
+        section: 'scale',
+        name: `poll round + tree update, ${n} tasks`,
+        unit: 'ms',
+        ours: samples.round,
+        goal: '< 50 ms',
+        pass: ({ ours }) => ours.median < 50,
+        note: `${scale.batches} batch requests of ${scale.perBatch} per round, every row changed; extension-host side (VS Code debounces the view refresh on its side)`,
+      }),
+      figure({
+        section: 'scale',
+        name: `restore (api.restart()) until ${n} rows listed`,
+        unit: 'ms',
+        ours: samples.restore,
+        goal: '< 1000 ms',
+        pass: ({ ours }) => ours.median < 1000 && samples.rows.every((r) => r === n),
+        note: `rows listed after restore: ${[...new Set(samples.rows)].join('/')}; dispose + activate over the same workspaceState + getChildren/getTreeItem of every row`,
+      }),
+    );
+  }
+  return { figures, raw: samples };
+}

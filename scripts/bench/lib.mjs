@@ -1,0 +1,194 @@
+// Helpers of the benchmark (scripts/bench.mjs): statistics, measured child processes (wall time
+// and peak RSS through /usr/bin/time), the fake's HTTP API, and the result table.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const TIME_BIN = '/usr/bin/time';
+
+/** { median, min, max, n } of a list of numbers (NaN-free). */
+export function stats(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1], n: v.length };
+}
+
+/** Makes sure curl, unzip and GNU time are there (apt-get install when missing and possible). */
+export function ensureTools() {
+  const missing = [];
+  if (!which('curl')) missing.push('curl');
+  if (!which('unzip')) missing.push('unzip');
+  if (!fs.existsSync(TIME_BIN)) missing.push('time');
+  if (missing.length === 0) return;
+  console.log(`[bench] installing ${missing.join(', ')} with apt-get`);
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const run = (args) =>
+    spawnSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
+      stdio: 'inherit',
+    });
+  run(['apt-get', 'update', '-qq']);
+  const res = run(['apt-get', 'install', '-y', '-qq', ...missing]);
+  if (res.status !== 0)
+    throw new Error(`could not install ${missing.join(', ')}; install them and run again`);
+}
+
+function which(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+/**
+ * Runs a command under /usr/bin/time (asynchronously: the fake lives in this process and must keep
+ * serving). Resolves { wallMs, peakKb, code, stdout, stderr, endedAt }.
+ */
+export function measure(cmd, args, { env, cwd, timeoutMs = 600_000 } = {}) {
+  const timeFile = path.join(
+    os.tmpdir(),
+    `mineru-bench-time-${process.pid}-${Math.random().toString(16).slice(2)}`,
+  );
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(TIME_BIN, ['-f', '%M', '-o', timeFile, cmd, ...args], {
+      env: env ?? process.env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const endedAt = Date.now();
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      let peakKb = NaN;
+      try {
+        const text = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
+        peakKb = Number(text[text.length - 1]);
+      } catch {
+        // no figure
+      }
+      fs.rmSync(timeFile, { force: true });
+      resolve({ wallMs, peakKb, code, stdout, stderr, endedAt });
+    });
+  });
+}
+
+/** Throws with the output when a measured command failed. */
+export function check(result, what) {
+  if (result.code !== 0) {
+    throw new Error(
+      `${what} failed (exit ${result.code}):\n${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`,
+    );
+  }
+  return result;
+}
+
+/** The last JSON line a driver printed. */
+export function driverJson(result, what) {
+  check(result, what);
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line);
+}
+
+/** POST/GET against the fake's API with its token. */
+export async function api(fake, method, route, body) {
+  const res = await fetch(`${fake.apiBaseUrl}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${fake.token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = await res.json();
+  if (json.code !== 0) throw new Error(`${method} ${route}: ${JSON.stringify(json).slice(0, 300)}`);
+  return json.data;
+}
+
+/** Writes `bytes` incompressible bytes (a repeated random block) to `file`, without holding them. */
+export async function writeNoise(file, bytes) {
+  const block = Buffer.alloc(1 << 20);
+  for (let i = 0; i < block.length; i++) block[i] = (i * 2654435761) >>> 24;
+  const out = fs.createWriteStream(file);
+  let left = bytes;
+  while (left > 0) {
+    const piece = left >= block.length ? block : block.subarray(0, left);
+    left -= piece.length;
+    if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
+}
+
+export const MB = 1_048_576;
+
+/** A figure: ours vs a reference, a goal and a verdict. */
+export function figure({ section, name, unit, ours, ref, refName, goal, pass, note }) {
+  const o = stats(Array.isArray(ours) ? ours : [ours]);
+  const r = ref === undefined ? undefined : stats(Array.isArray(ref) ? ref : [ref]);
+  const ratio = r && r.median > 0 ? o.median / r.median : undefined;
+  const verdict = pass === undefined ? 'info' : pass({ ours: o, ref: r, ratio }) ? 'pass' : 'MISS';
+  return {
+    section,
+    name,
+    unit,
+    ours: o,
+    ...(r ? { ref: { name: refName, ...r } } : {}),
+    ratio,
+    goal,
+    verdict,
+    ...(note ? { note } : {}),
+  };
+}
+
+function fmt(x, unit) {
+  if (!Number.isFinite(x)) return '—';
+  const digits = Math.abs(x) >= 100 || Number.isInteger(x) ? 0 : Math.abs(x) >= 10 ? 1 : 2;
+  return `${x.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
+}
+
+function cell(s, unit) {
+  if (!s) return '—';
+  if (s.n <= 1 || s.min === s.max) return fmt(s.median, unit);
+  return `${fmt(s.median, unit)} [${fmt(s.min, '')}–${fmt(s.max, '')}]`;
+}
+
+/** Markdown table of the figures (also readable in a terminal). */
+export function table(figures) {
+  const head = [
+    'Figure',
+    'Ours: median [min–max]',
+    'Reference: median [min–max]',
+    'Ratio',
+    'Goal',
+    'Verdict',
+  ];
+  const rows = figures.map((f) => [
+    f.name,
+    cell(f.ours, f.unit),
+    f.ref ? `${f.ref.name}: ${cell(f.ref, f.unit)}` : '—',
+    f.ratio === undefined || !Number.isFinite(f.ratio) ? '—' : `${f.ratio.toFixed(2)}×`,
+    f.goal ?? '—',
+    f.verdict,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** nproc, memory, CPU model, node version, OS. */
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    nproc: os.availableParallelism?.() ?? cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}

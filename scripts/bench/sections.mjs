@@ -1,0 +1,385 @@
+// The plain-Node sections of the benchmark: polling cost, result import and upload. Each one runs
+// the extension's code (a driver under out/test/bench/), the official CLI and/or curl against the
+// fake MinerU living in this process, and returns figures (see lib.mjs figure()).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MB, api, check, driverJson, figure, measure, writeNoise } from './lib.mjs';
+
+export function sectionContext(repoRoot) {
+  const out = (p) => path.join(repoRoot, 'out', 'test', 'bench', p);
+  const cli = path.join(repoRoot, 'node_modules', 'mineru-open-api-linux-x64', 'bin', 'mineru-open-api');
+  if (!fs.existsSync(cli)) throw new Error(`official CLI missing: ${cli} (run npm ci)`);
+  const { startFakeMinerU } = lazyFake(path.join(repoRoot, 'out', 'test', 'fake-mineru', 'server.js'));
+  return { repoRoot, out, cli, startFakeMinerU };
+}
+
+// The fake is CommonJS compiled by tsc; import() of it is resolved once, lazily.
+function lazyFake(file) {
+  let mod;
+  return {
+    startFakeMinerU: async (opts) => {
+      mod ??= await import(file);
+      return mod.startFakeMinerU(opts);
+    },
+  };
+}
+
+function scratch(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** An isolated HOME for the official CLI: it writes no config into the real one. */
+function cliEnv(dir) {
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    NO_COLOR: '1',
+  };
+}
+
+function countApi(fake) {
+  const apiReqs = fake.requests.filter((r) => r.server === 'api');
+  const submits = apiReqs.filter((r) => r.method === 'POST').length;
+  return {
+    api: apiReqs.length,
+    submits,
+    polls: apiReqs.length - submits,
+    cdn: fake.requests.length - apiReqs.length,
+  };
+}
+
+// ---- 2. polling cost -----------------------------------------------------------------------
+
+export async function pollingSection(ctx, { counts, runs, stepMs, pages, batchLimit, log }) {
+  const figures = [];
+  const raw = {};
+  for (const n of counts) {
+    const samples = { ours: [], cli: [], big: [] };
+    const variant = n > batchLimit; // also run ours with the API's largest batch (200), as the CLI sends
+    for (let run = 0; run < runs; run++) {
+      const dir = scratch('mineru-bench-poll-');
+      try {
+        const fakeOurs = await ctx.startFakeMinerU({ progress: 'timed', stepMs, pages });
+        const fakeCli = await ctx.startFakeMinerU({ progress: 'timed', stepMs, pages });
+        const fakeBig = variant ? await ctx.startFakeMinerU({ progress: 'timed', stepMs, pages }) : undefined;
+        const urls = Array.from({ length: n }, (_, i) => `https://example.com/bench/doc-${i}.pdf`);
+        const listFile = path.join(dir, 'urls.txt');
+        fs.writeFileSync(listFile, `${urls.join('\n')}\n`);
+        // Both clients at the same time, each against its own fake at the same speed.
+        const driver = (fake, limit, sub) =>
+          measure('node', [
+            ctx.out('pollDriver.js'),
+            ...['--api', fake.apiBaseUrl, '--token', fake.token, '--count', String(n)],
+            ...['--out', path.join(dir, sub), '--batch-limit', String(limit)],
+          ]);
+        const [ours, cli, big] = await Promise.all([
+          driver(fakeOurs, batchLimit, 'ours'),
+          measure(
+            ctx.cli,
+            [
+              'extract',
+              '--list',
+              listFile,
+              '--base-url',
+              fakeCli.apiBaseUrl,
+              '--token',
+              fakeCli.token,
+              '-o',
+              path.join(dir, 'cli'),
+            ],
+            { env: cliEnv(dir) },
+          ),
+          fakeBig ? driver(fakeBig, 200, 'big') : undefined,
+        ]);
+        if (big && fakeBig)
+          samples.big.push(
+            countApi(fakeBig).api + (driverJson(big, 'our engine (batch limit 200)').done === n ? 0 : NaN),
+          );
+        const o = driverJson(ours, `our engine (${n} documents)`);
+        check(cli, `official CLI (${n} documents)`);
+        // Every status line the CLI prints (\r or \n separated) is a progress report; the batch
+        // header and the closing summary are not.
+        const cliReports = cli.stderr
+          .split(/[\r\n]+/)
+          .filter((l) => l.trim() && !/^(Batch:|Result:)/.test(l.trim())).length;
+        samples.ours.push({
+          ...countApi(fakeOurs),
+          ms: o.ms,
+          done: o.done,
+          updates: o.documentUpdates,
+          treeUpdates: o.treeUpdates,
+        });
+        samples.cli.push({ ...countApi(fakeCli), ms: cli.wallMs, reports: cliReports });
+        log(
+          `polling ${n} docs run ${run + 1}: ours ${JSON.stringify(samples.ours.at(-1))}, CLI ${JSON.stringify(samples.cli.at(-1))}`,
+        );
+        await fakeOurs.close();
+        await fakeCli.close();
+        await fakeBig?.close();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    raw[n] = samples;
+    const pick = (list, key) => list.map((s) => s[key]);
+    const batches = Math.ceil(n / batchLimit);
+    figures.push(
+      figure({
+        section: 'polling',
+        name: `API requests, ${n} doc(s)`,
+        unit: 'req',
+        ours: pick(samples.ours, 'api'),
+        ref: pick(samples.cli, 'api'),
+        refName: 'official CLI',
+        goal: '≤ CLI',
+        pass: ({ ours, ref }) => ours.median <= ref.median,
+        note: `ours: ${batches} batch(es) of ≤ ${batchLimit}; submits ${pick(samples.ours, 'submits').join('/')}, polls ${pick(samples.ours, 'polls').join('/')}; CLI submits ${pick(samples.cli, 'submits').join('/')}, polls ${pick(samples.cli, 'polls').join('/')}`,
+      }),
+      ...(variant
+        ? [
+            figure({
+              section: 'polling',
+              name: `API requests, ${n} doc(s), batch limit 200`,
+              unit: 'req',
+              ours: samples.big,
+              ref: pick(samples.cli, 'api'),
+              refName: 'official CLI',
+              goal: '≤ CLI',
+              pass: ({ ours, ref }) => ours.median <= ref.median,
+              note: 'mineru.batchLimit set to the API maximum, one batch like the CLI',
+            }),
+          ]
+        : []),
+      figure({
+        section: 'polling',
+        name: `poll requests per batch, ${n} doc(s)`,
+        unit: 'req',
+        ours: samples.ours.map((s) => s.polls / batches),
+        goal: 'independent of docs/batch',
+        note: 'compare across 1, 10, 200: grows with batches, not documents',
+      }),
+      figure({
+        section: 'polling',
+        name: `progress reports per doc, ${n} doc(s)`,
+        unit: '',
+        ours: samples.ours.map((s) => s.updates / n),
+        ref: samples.cli.map((s) => s.reports / n),
+        refName: 'official CLI',
+        goal: '≥ CLI',
+        pass: ({ ours, ref }) => ours.median >= ref.median,
+      }),
+      figure({
+        section: 'polling',
+        name: `time to the last result, ${n} doc(s)`,
+        unit: 'ms',
+        ours: pick(samples.ours, 'ms'),
+        ref: pick(samples.cli, 'ms'),
+        refName: 'official CLI',
+        goal: 'info',
+      }),
+    );
+  }
+  return { figures, raw };
+}
+
+// ---- 3. result import ----------------------------------------------------------------------
+
+/** A finished task on the fake with a result zip of about `bytes`; resolves its zip URL. */
+async function finishedZip(fake, name) {
+  const { task_id: taskId } = await api(fake, 'POST', '/extract/task', {
+    url: `https://example.com/bench/${name}.pdf`,
+  });
+  for (let i = 0; i < 200; i++) {
+    const view = fake.tasks().find((t) => t.id === taskId);
+    if (view?.fullZipUrl) return view.fullZipUrl;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the fake did not finish the import task');
+}
+
+export async function importSection(ctx, { sizesMb, runs, log }) {
+  const figures = [];
+  const raw = {};
+  const fake = await ctx.startFakeMinerU({ progress: 'timed', stepMs: 20, pages: 1 });
+  try {
+    for (const sizeMb of sizesMb) {
+      fake.faults.zipPadBytes = sizeMb * MB;
+      const zipUrl = await finishedZip(fake, `import-${sizeMb}`);
+      const samples = { ours: [], curl: [], cli: [] };
+      const contenders = {
+        ours: async (dir) => {
+          const r = await measure('node', [ctx.out('importDriver.js'), '--url', zipUrl, '--out', dir]);
+          const j = driverJson(r, `our import (${sizeMb} MB)`);
+          return { ms: j.ms, peakKb: Math.max(j.peakKb, r.peakKb), processMs: r.wallMs };
+        },
+        curl: async (dir) => {
+          const zip = path.join(dir, 'r.zip');
+          const a = check(await measure('curl', ['-sS', '--fail', '-o', zip, zipUrl]), 'curl');
+          const b = check(await measure('unzip', ['-q', '-o', zip, '-d', path.join(dir, 'x')]), 'unzip');
+          return {
+            ms: a.wallMs + b.wallMs,
+            peakKb: Math.max(a.peakKb, b.peakKb),
+            zipBytes: fs.statSync(zip).size,
+          };
+        },
+        cli: async (dir) => {
+          const before = fake.requests.length;
+          const r = check(
+            await measure(
+              ctx.cli,
+              [
+                'extract',
+                `https://example.com/bench/cli-${sizeMb}.pdf`,
+                '--base-url',
+                fake.apiBaseUrl,
+                '--token',
+                fake.token,
+                '-o',
+                path.join(dir, 'out'),
+              ],
+              { env: cliEnv(dir) },
+            ),
+            `official CLI import (${sizeMb} MB)`,
+          );
+          const get = fake.requests.slice(before).find((q) => q.server === 'cdn' && q.method === 'GET');
+          if (!get) throw new Error('the CLI downloaded no zip');
+          // From its download request to its exit: the CLI's import alone (its polling excluded).
+          return { ms: r.endedAt - get.time, peakKb: r.peakKb, processMs: r.wallMs };
+        },
+      };
+      const order = Object.keys(contenders);
+      for (let run = 0; run < runs; run++) {
+        // Rotate the order so that no contender always runs first (cold) or last.
+        const rotated = order.map((_, i) => order[(i + run) % order.length]);
+        for (const name of rotated) {
+          const dir = scratch('mineru-bench-import-');
+          try {
+            samples[name].push(await contenders[name](dir));
+          } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+          }
+        }
+        log(
+          `import ${sizeMb} MB run ${run + 1}: ${order.map((k) => `${k} ${Math.round(samples[k].at(-1).ms)} ms/${Math.round(samples[k].at(-1).peakKb / 1024)} MB`).join(', ')}`,
+        );
+      }
+      raw[sizeMb] = samples;
+      const zipMb = (samples.curl[0]?.zipBytes ?? sizeMb * MB) / MB;
+      const ms = (k) => samples[k].map((s) => s.ms);
+      const rssMb = (k) => samples[k].map((s) => s.peakKb / 1024);
+      figures.push(
+        figure({
+          section: 'import',
+          name: `import ${sizeMb} MB: wall vs curl+unzip`,
+          unit: 'ms',
+          ours: ms('ours'),
+          ref: ms('curl'),
+          refName: 'curl -o + unzip',
+          goal: '≤ 1.2×',
+          pass: ({ ratio }) => ratio <= 1.2,
+        }),
+        figure({
+          section: 'import',
+          name: `import ${sizeMb} MB: wall vs official CLI`,
+          unit: 'ms',
+          ours: ms('ours'),
+          ref: ms('cli'),
+          refName: 'official CLI',
+          goal: '≤ 1.0×',
+          pass: ({ ratio }) => ratio <= 1.0,
+        }),
+        figure({
+          section: 'import',
+          name: `import ${sizeMb} MB: peak RSS`,
+          unit: 'MB',
+          ours: rssMb('ours'),
+          ref: rssMb('cli'),
+          refName: 'official CLI',
+          goal: `≤ zip + 100 = ${Math.round(zipMb + 100)} MB`,
+          pass: ({ ours }) => ours.median <= zipMb + 100,
+          note: `curl+unzip peak ${Math.round(Math.max(...rssMb('curl')))} MB`,
+        }),
+      );
+    }
+  } finally {
+    await fake.close();
+  }
+  return { figures, raw };
+}
+
+// ---- 4. upload -----------------------------------------------------------------------------
+
+export async function uploadSection(ctx, { sizesMb, runs, log }) {
+  const figures = [];
+  const raw = {};
+  const fake = await ctx.startFakeMinerU({ progress: 'per-poll' });
+  const dir = scratch('mineru-bench-upload-');
+  try {
+    const data = await api(fake, 'POST', '/file-urls/batch', { files: [{ name: 'bench-upload.pdf' }] });
+    const putUrl = data.file_urls[0];
+    const growth = [];
+    for (const sizeMb of sizesMb) {
+      const file = path.join(dir, `upload-${sizeMb}.pdf`);
+      await writeNoise(file, sizeMb * MB);
+      const samples = { ours: [], curl: [] };
+      for (let run = 0; run < runs; run++) {
+        const pair = [
+          async () => {
+            const r = await measure('node', [ctx.out('uploadDriver.js'), '--url', putUrl, '--file', file]);
+            const j = driverJson(r, `our upload (${sizeMb} MB)`);
+            samples.ours.push({ ms: j.ms, peakKb: j.peakKb, idleKb: j.idleKb, processMs: r.wallMs });
+          },
+          async () => {
+            const r = check(await measure('curl', ['-sS', '--fail', '-T', file, putUrl]), 'curl -T');
+            samples.curl.push({ ms: r.wallMs, peakKb: r.peakKb });
+          },
+        ];
+        if (run % 2) pair.reverse();
+        for (const step of pair) await step();
+        const last = fake.requests.filter((q) => q.method === 'PUT').slice(-2);
+        if (!last.every((q) => q.bodyBytes === sizeMb * MB))
+          throw new Error('an upload did not deliver every byte');
+        log(
+          `upload ${sizeMb} MB run ${run + 1}: ours ${Math.round(samples.ours.at(-1).ms)} ms, curl ${Math.round(samples.curl.at(-1).ms)} ms, ours +${Math.round((samples.ours.at(-1).peakKb - samples.ours.at(-1).idleKb) / 1024)} MB over idle`,
+        );
+      }
+      fs.rmSync(file, { force: true });
+      raw[sizeMb] = samples;
+      const above = samples.ours.map((s) => (s.peakKb - s.idleKb) / 1024);
+      growth.push(...above);
+      figures.push(
+        figure({
+          section: 'upload',
+          name: `upload ${sizeMb} MB: wall vs curl -T`,
+          unit: 'ms',
+          ours: samples.ours.map((s) => s.ms),
+          ref: samples.curl.map((s) => s.ms),
+          refName: 'curl -T',
+          goal: '≤ 1.2×',
+          pass: ({ ratio }) => ratio <= 1.2,
+        }),
+        figure({
+          section: 'upload',
+          name: `upload ${sizeMb} MB: peak RSS above idle`,
+          unit: 'MB',
+          ours: above,
+          ref: samples.curl.map((s) => s.peakKb / 1024),
+          refName: 'curl peak RSS',
+          goal: '≤ 60 MB',
+          pass: ({ ours }) => ours.max <= 60,
+          note: `idle RSS ${Math.round(samples.ours[0].idleKb / 1024)} MB`,
+        }),
+      );
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await fake.close();
+  }
+  return { figures, raw };
+}
