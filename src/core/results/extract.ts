@@ -25,6 +25,8 @@ export interface ExtractLimits {
   maxEntryBytes: number;
   /** Uncompressed/compressed size, per entry (entries ≥ 1 MiB) and for the whole archive. */
   maxRatio: number;
+  /** Uncompressed bytes of one Markdown (`.md`) entry: it is read into memory and opened in the editor. */
+  maxMarkdownBytes: number;
 }
 
 export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = {
@@ -32,10 +34,13 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = {
   maxTotalBytes: 2 * 1024 ** 3,
   maxEntryBytes: 1024 ** 3,
   maxRatio: 200,
+  maxMarkdownBytes: 64 * 1024 ** 2,
 };
 
 /** Prefix of the temporary folder an import extracts into, beside the result folders. */
 export const TEMP_PREFIX = '.mineru-tmp-';
+
+const isMarkdownName = (name: string): boolean => /\.md$/i.test(name);
 
 /** Small entries can't be bombs; a 10 kB run of spaces legitimately compresses 500:1. */
 const RATIO_MIN_BYTES = 1024 * 1024;
@@ -283,6 +288,13 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
         limits.maxEntryBytes,
       );
     }
+    if (isMarkdownName(entry.entryName) && size > limits.maxMarkdownBytes) {
+      throw limitError(
+        'maxMarkdownBytes',
+        `The Markdown of the result is ${size} bytes, too large to open safely`,
+        limits.maxMarkdownBytes,
+      );
+    }
     if (size >= RATIO_MIN_BYTES && size > limits.maxRatio * Math.max(1, compressedSize)) {
       throw limitError(
         'maxRatio',
@@ -370,6 +382,13 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
           'maxEntryBytes',
           `An entry of the result archive is ${data.length} bytes, too large`,
           limits.maxEntryBytes,
+        );
+      }
+      if (isMarkdownName(entryName) && data.length > limits.maxMarkdownBytes) {
+        throw limitError(
+          'maxMarkdownBytes',
+          `The Markdown of the result is ${data.length} bytes, too large to open safely`,
+          limits.maxMarkdownBytes,
         );
       }
       if (actualTotal > limits.maxTotalBytes) {
