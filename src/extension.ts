@@ -7,6 +7,7 @@ import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
 import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerParseCommands } from './vscode/commands/parseCommands';
+import { announcePause, registerPowerCommands } from './vscode/commands/powerCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
 import { registerTokenCommands } from './vscode/commands/tokenCommands';
 import type { CommandContext } from './vscode/commands/commandContext';
@@ -44,9 +45,12 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
   function buildClient(): MinerUClient {
     return new MinerUClient({
       baseUrl: settings.apiBaseUrl,
+      batchBaseUrl: settings.batchApiBaseUrl,
       agentBaseUrl: settings.agentBaseUrl,
       getToken: () => tokens.get(),
-      allowInsecureHttp: consent.isAllowed(settings.apiBaseUrl),
+      allowInsecureHttp:
+        consent.isAllowed(settings.apiBaseUrl) &&
+        (settings.batchApiBaseUrl === settings.apiBaseUrl || consent.isAllowed(settings.batchApiBaseUrl)),
       logger,
       userAgent: `mineru-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
     });
@@ -114,6 +118,9 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
     notifier,
     { dispose: () => engine.dispose() },
     engine.onEvent((e) => notifier.handle(e)),
+    engine.onEvent((e) => {
+      if (e.kind === 'paused') void announcePause(ctx, e);
+    }),
     store.onDidChange(updateBadge),
     tokens.onDidChange(() => {
       notifier.resetAuth();
@@ -130,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
     ...registerFileCommands(ctx),
     ...registerTokenCommands(ctx),
     ...registerTaskCommands(ctx),
+    ...registerPowerCommands(ctx, () => client),
   );
 
   // Sets the mineru.hasToken context key (welcome view, menus) without blocking activation.

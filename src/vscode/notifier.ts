@@ -4,6 +4,7 @@ import { describeError, type SerializedError } from '../core/errors';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
+import { suggestsPageRanges } from './commands/powerCommands';
 
 const SETTLE_MS = 1500;
 
@@ -69,6 +70,8 @@ export class Notifier implements vscode.Disposable {
       const t = failed[0]!;
       const retry = vscode.l10n.t('Retry');
       const log = vscode.l10n.t('Show Log');
+      // Too large / too many pages: page ranges get around it.
+      const ranges = vscode.l10n.t('Re-run with Page Ranges');
       // The service could not fetch the URL: offer to download it here and upload the bytes.
       const upload = vscode.l10n.t('Download Here and Upload');
       const canUpload =
@@ -82,9 +85,11 @@ export class Notifier implements vscode.Disposable {
           t.error ? describeError(t.error) : vscode.l10n.t('failed'),
         ),
         ...(canUpload ? [upload] : []),
+        ...(suggestsPageRanges(t.error) ? [ranges] : []),
         retry,
         log,
       );
+      if (answer === ranges) await vscode.commands.executeCommand('mineru.retryWithPageRanges', t.id);
       if (answer === upload) await vscode.commands.executeCommand('mineru.uploadFromUrl', t.id);
       if (answer === retry) await vscode.commands.executeCommand('mineru.retryTask', t.id);
       if (answer === log) await vscode.commands.executeCommand('mineru.showLog');

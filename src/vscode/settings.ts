@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtraFormat, ModelVersion, ParseOptions } from '../core/api/types';
+import { parsePageRanges } from '../core/options/pageRanges';
 import type { EngineSettings } from '../core/tasks/engine';
 
 export const DEFAULT_API_BASE_URL = 'https://mineru.net/api/v4';
@@ -13,8 +14,14 @@ export type ModeSetting = 'auto' | 'precise' | 'quick';
 export interface MinerUSettings {
   mode: ModeSetting;
   apiBaseUrl: string;
+  /** Base of the batch routes (a private deployment may serve them elsewhere); defaults to apiBaseUrl. */
+  batchApiBaseUrl: string;
   agentBaseUrl: string;
   outputDirectory: string;
+  /** `data_id` template ({name}, {date}, {time}, {index}); empty: no data_id. */
+  dataIdTemplate: string;
+  /** Submission requests per minute; 0: no limit. */
+  maxSubmissionsPerMinute: number;
   batchLimit: number;
   maxResultSizeMB: number;
   defaults: ParseOptions;
@@ -28,6 +35,10 @@ export function readSettings(): MinerUSettings {
   const extra = c
     .get<string[]>('extraFormats', [])
     .filter((f): f is ExtraFormat => ['docx', 'html', 'latex'].includes(f));
+  const ranges = parsePageRanges(c.get<string>('pageRanges', '') ?? '');
+  const pageRanges = ranges.ok && ranges.normalized ? ranges.normalized : undefined;
+  const callback = applicationValue(c, 'callback');
+  const seed = applicationValue(c, 'seed');
   const defaults: ParseOptions = {
     modelVersion: c.get<ModelVersion>('modelVersion', 'vlm'),
     isOcr: c.get<boolean>('isOcr', false),
@@ -35,21 +46,35 @@ export function readSettings(): MinerUSettings {
     enableTable: c.get<boolean>('enableTable', true),
     language: c.get<string>('language', 'ch'),
     ...(extra.length ? { extraFormats: extra } : {}),
+    ...(pageRanges ? { pageRanges } : {}),
+    ...(c.get<boolean>('noCache', false) ? { noCache: true } : {}),
+    // A callback receives the results: like the endpoints, only the user's own settings count.
+    ...(callback ? { callback } : {}),
+    ...(callback && seed ? { seed } : {}),
   };
   const mode = c.get<string>('mode', 'auto');
   return {
     mode: mode === 'precise' || mode === 'quick' ? mode : 'auto',
     apiBaseUrl: stripSlash(apiBaseUrl),
+    batchApiBaseUrl: stripSlash(applicationValue(c, 'batchApiBaseUrl') ?? apiBaseUrl),
     agentBaseUrl: stripSlash(agentBaseUrl),
     outputDirectory: c.get<string>('outputDirectory', 'mineru') || 'mineru',
     batchLimit: clamp(c.get<number>('batchLimit', 50), 1, 200),
     maxResultSizeMB: clamp(c.get<number>('maxResultSizeMB', 1024), 1, 8192),
+    dataIdTemplate: (c.get<string>('dataIdTemplate', '') ?? '').trim(),
+    maxSubmissionsPerMinute: clamp(c.get<number>('maxSubmissionsPerMinute', 60), 0, 10_000),
     defaults,
   };
 }
 
 export function engineSettings(s: MinerUSettings): EngineSettings {
-  return { batchLimit: s.batchLimit, importConcurrency: 2, maxLinkRefreshes: 3 };
+  return {
+    batchLimit: s.batchLimit,
+    importConcurrency: 2,
+    maxLinkRefreshes: 3,
+    maxSubmissionsPerMinute: s.maxSubmissionsPerMinute,
+    ...(s.dataIdTemplate ? { dataIdTemplate: s.dataIdTemplate } : {}),
+  };
 }
 
 function applicationValue(c: vscode.WorkspaceConfiguration, key: string): string | undefined {

@@ -201,9 +201,9 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (!task) return new vscode.TreeItem('…');
     const item = new vscode.TreeItem(task.name, vscode.TreeItemCollapsibleState.None);
     item.id = task.id;
-    const [icon, color] = STATE_ICONS[task.state];
+    const [icon, color] = task.paused ? ['debug-pause'] : STATE_ICONS[task.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const parts = [stateLabel(task.state)];
+    const parts = [task.paused ? pausedLabel(task.paused.until) : stateLabel(task.state)];
     const progress = describeProgress(task);
     if (progress) parts.push(progress);
     const end = task.finishedAt ?? this.now();
@@ -275,6 +275,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 }
 
+/** "paused until 14:00": the queue waits for a quota or a full queue (see ParseEngine). */
+export function pausedLabel(until: number): string {
+  const at = new Date(until).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
+  return vscode.l10n.t('paused until {0}', at);
+}
+
 function groupId(task: TaskRecord): string | undefined {
   return task.remote?.kind === 'batch' ? task.remote.batchId : undefined;
 }
@@ -283,6 +289,8 @@ function groupId(task: TaskRecord): string | undefined {
 export function contextValue(task: TaskRecord): string {
   const caps = ['mineruTask', task.state];
   if (task.state === 'done' && task.result) caps.push('canOpen');
+  if (task.result?.extras.some((e) => ['docx', 'html', 'latex'].includes(e.format))) caps.push('hasExtras');
+  if (task.paused) caps.push('paused');
   if (task.state === 'failed' || task.state === 'done') caps.push('canRetry');
   if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
   if (task.source.kind === 'url') caps.push('hasUrl');

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
+import { checkSubmitOptions } from '../../core/options/dataId';
 import { parseAgentPageRange } from '../../core/options/pageRanges';
 import type { ParseEngine, UrlItem } from '../../core/tasks/engine';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
@@ -35,6 +36,7 @@ export async function submitUrls(
   explicitMode?: TaskMode,
 ): Promise<TaskRecord[] | undefined> {
   const settings = ctx.settings();
+  if (!optionsAreSendable(options)) return undefined;
   const outputDir = await pickOutputDir(settings);
   if (!outputDir) return undefined;
   const mode = await chooseMode(ctx, explicitMode);
@@ -80,8 +82,28 @@ export async function chooseMode(ctx: CommandContext, explicit?: TaskMode): Prom
     return 'quick';
   }
   if (!(await ctx.consent.ensure(ctx.settings().apiBaseUrl))) return undefined;
+  const batchBase = ctx.settings().batchApiBaseUrl;
+  if (batchBase && batchBase !== ctx.settings().apiBaseUrl && !(await ctx.consent.ensure(batchBase)))
+    return undefined;
   if (!(await ctx.tokens.get()) && !(await promptForToken(ctx.tokens))) return undefined;
   return 'precise';
+}
+
+/**
+ * Checks options that the service would reject for every document (a callback without a seed,
+ * a malformed seed) before anything is sent; tells the user what to change.
+ */
+export function optionsAreSendable(options: ParseOptions): boolean {
+  const problem = checkSubmitOptions(options);
+  if (!problem) return true;
+  const open = vscode.l10n.t('Open Settings');
+  void vscode.window
+    .showErrorMessage(vscode.l10n.t('MinerU cannot submit: {0}.', problem), open)
+    .then((answer) => {
+      if (answer === open)
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'mineru.seed');
+    });
+  return false;
 }
 
 const QUICK_NOTICE_KEY = 'mineru.quickNoticeShown';
