@@ -400,8 +400,9 @@ export class HttpTransport {
     const unknownOnError =
       envelope?.kind === 'business' && !ERROR_CODES[envelope.code] && (status < 200 || status >= 300);
     if (envelope && envelope.kind !== 'ok' && !unknownOnError) {
-      const info = describeCode(envelope.code, envelope.msg);
+      // The service's own words go into messages that are stored, shown and logged: redact first.
       const serviceMsg = envelope.msg ? redact(envelope.msg, secrets) : undefined;
+      const info = describeCode(envelope.code, serviceMsg);
       const message =
         serviceMsg && !info.message.includes(serviceMsg)
           ? `${info.message} (service: "${serviceMsg}")`
@@ -440,7 +441,8 @@ export class HttpTransport {
       const location = headerString(response, 'location');
       let target = 'another address';
       try {
-        if (location) target = safeUrl(new URL(location, request.url).toString());
+        // safeUrl drops query and user info; the path may still echo the token back.
+        if (location) target = redact(safeUrl(new URL(location, request.url).toString()), secrets);
       } catch {
         target = 'an invalid address';
       }
