@@ -62,7 +62,14 @@ export async function submitUrls(
       mode,
     });
   }
-  const tasks = await ctx.engine.submitUrls(items, { outputDir, options, mode });
+  // "with Options…" may carry this run's data ID template next to the wire options.
+  const { dataIdTemplate, ...wire } = options as ParseOptions & { dataIdTemplate?: string };
+  const tasks = await ctx.engine.submitUrls(items, {
+    outputDir,
+    options: wire,
+    mode,
+    ...(dataIdTemplate !== undefined ? { dataIdTemplate } : {}),
+  });
   await revealTasks(ctx, tasks);
   return tasks;
 }

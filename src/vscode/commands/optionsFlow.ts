@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ExtraFormat, ModelVersion, ParseOptions } from '../../core/api/types';
+import { checkDataIdTemplate, checkSubmitOptions } from '../../core/options/dataId';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import type { TaskMode } from '../../core/tasks/task';
 import type { CommandContext } from './commandContext';
@@ -29,6 +30,9 @@ export const LANGUAGES: readonly { id: string; label: string }[] = [
 
 type Pick<T> = vscode.QuickPickItem & { value: T };
 
+/** Per-run options: the wire options plus this run's data ID template (never sent as such). */
+export type RunOptions = ParseOptions & { dataIdTemplate?: string };
+
 /**
  * One quick flow for the per-run options: model, features, language, page ranges, extra formats.
  * Starts from the last choice (or the settings), proposes MinerU-HTML for .html, and returns
@@ -39,8 +43,8 @@ export async function askForOptions(
   url: string,
   defaults: ParseOptions,
 ): Promise<{ options: ParseOptions; mode: TaskMode } | undefined> {
-  const last = ctx.extension.globalState.get<ParseOptions>(LAST_OPTIONS_KEY);
-  const start: ParseOptions = { ...defaults, ...last };
+  const last = ctx.extension.globalState.get<RunOptions>(LAST_OPTIONS_KEY);
+  const start: RunOptions = { dataIdTemplate: ctx.settings().dataIdTemplate, ...defaults, ...last };
   const isHtml = /\.html?(?:[?#]|$)/i.test(url);
   const proposedModel: ModelVersion = isHtml ? 'MinerU-HTML' : (start.modelVersion ?? 'vlm');
   const title = vscode.l10n.t('MinerU: Parse with Options');
@@ -84,7 +88,7 @@ export async function askForOptions(
   const model = await pickOne(title, vscode.l10n.t('Model (2/6)'), models, proposedModel);
   if (!model) return undefined;
 
-  const features: Pick<'ocr' | 'formula' | 'table'>[] = [
+  const features: Pick<'ocr' | 'formula' | 'table' | 'noCache' | 'advanced'>[] = [
     {
       value: 'ocr',
       label: vscode.l10n.t('OCR'),
@@ -102,6 +106,18 @@ export async function askForOptions(
       label: vscode.l10n.t('Tables'),
       description: vscode.l10n.t('Recognise tables'),
       picked: start.enableTable !== false,
+    },
+    {
+      value: 'noCache',
+      label: vscode.l10n.t('No cache'),
+      description: vscode.l10n.t("Fetch the URL again instead of using the service's cached copy"),
+      picked: !!start.noCache,
+    },
+    {
+      value: 'advanced',
+      label: vscode.l10n.t('Data ID, callback and seed…'),
+      description: vscode.l10n.t('Ask for them in the next steps'),
+      picked: false,
     },
   ];
   const picked = await pickMany(title, vscode.l10n.t('Features (3/6)'), features);
@@ -143,8 +159,18 @@ export async function askForOptions(
   const extra = await pickMany(title, vscode.l10n.t('Extra formats besides Markdown (6/6)'), formats);
   if (!extra) return undefined;
 
+  let advanced: AdvancedChoice | undefined = {
+    dataIdTemplate: start.dataIdTemplate ?? '',
+    callback: start.callback,
+    seed: start.seed,
+  };
+  if (picked.includes('advanced')) {
+    advanced = await askAdvanced(title, advanced);
+    if (!advanced) return undefined;
+  }
+
   const range = pages.trim() ? parsePageRanges(pages) : undefined;
-  const options: ParseOptions = {
+  const options: RunOptions = {
     modelVersion: model,
     isOcr: picked.includes('ocr'),
     enableFormula: picked.includes('formula'),
@@ -152,9 +178,57 @@ export async function askForOptions(
     language,
     ...(range?.ok ? { pageRanges: range.normalized } : {}),
     ...(extra.length ? { extraFormats: extra } : {}),
+    ...(picked.includes('noCache') ? { noCache: true } : {}),
+    ...(advanced.callback ? { callback: advanced.callback } : {}),
+    ...(advanced.callback && advanced.seed ? { seed: advanced.seed } : {}),
+    dataIdTemplate: advanced.dataIdTemplate,
   };
   await ctx.extension.globalState.update(LAST_OPTIONS_KEY, options);
   return { options, mode };
+}
+
+interface AdvancedChoice {
+  dataIdTemplate: string;
+  callback?: string | undefined;
+  seed?: string | undefined;
+}
+
+/** Data ID template, callback URL and seed; the seed is required once a callback is given. */
+async function askAdvanced(title: string, start: AdvancedChoice): Promise<AdvancedChoice | undefined> {
+  const dataIdTemplate = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t(
+      'Data ID template: {name}, {date}, {time}, {index}; letters, digits, _ . - only. Leave empty for none.',
+    ),
+    value: start.dataIdTemplate,
+    ignoreFocusOut: true,
+    validateInput: (v) => checkDataIdTemplate(v),
+  });
+  if (dataIdTemplate === undefined) return undefined;
+  const callback = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t('Callback URL the service calls when a document is done. Leave empty for none.'),
+    value: start.callback ?? '',
+    placeHolder: 'https://example.com/mineru-hook',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? checkSubmitOptions({ callback: v.trim(), seed: 'x' }) : undefined),
+  });
+  if (callback === undefined) return undefined;
+  let seed = start.seed;
+  if (callback.trim()) {
+    seed = await vscode.window.showInputBox({
+      title,
+      prompt: vscode.l10n.t(
+        'Seed for the callback signature (required): letters, digits and underscores, up to 64.',
+      ),
+      value: start.seed ?? '',
+      ignoreFocusOut: true,
+      validateInput: (v) =>
+        v.trim() ? checkSubmitOptions({ seed: v.trim() }) : vscode.l10n.t('A callback needs a seed.'),
+    });
+    if (seed === undefined) return undefined;
+  }
+  return { dataIdTemplate: dataIdTemplate.trim(), callback: callback.trim(), seed: seed?.trim() };
 }
 
 async function pickOne<T>(
