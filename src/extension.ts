@@ -34,7 +34,11 @@ export interface MinerUExtensionApi {
  * Composition root: builds the services, registers everything, and hands every disposable to
  * VS Code. Nothing here touches the network: polling of persisted tasks starts from the store.
  */
-export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
+export function activate(
+  context: vscode.ExtensionContext,
+  /** restart() only: the API object to refill with the new activation's services. */
+  into?: MinerUExtensionApi,
+): MinerUExtensionApi {
   const tokens = new TokenStore(context.secrets);
   const logger = new OutputLogger(() => tokens.peek());
   const consent = new EndpointConsent(context.globalState);
@@ -145,7 +149,7 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
   engine.resume();
   logger.info(`MinerU Document Parser activated; ${store.size} task(s) restored.`);
 
-  return {
+  const fields: MinerUExtensionApi = {
     tokenStore: tokens,
     engine,
     store,
@@ -153,9 +157,13 @@ export function activate(context: vscode.ExtensionContext): MinerUExtensionApi {
     tree,
     restart: () => {
       disposeAll(owned);
-      return activate(context);
+      return activate(context, target);
     },
   };
+  // One object for the life of the extension: after restart() it holds the new activation's
+  // services, so `extension.exports` (what the first activation handed out) never goes stale.
+  const target = into ? Object.assign(into, fields) : fields;
+  return target;
 }
 
 function disposeAll(disposables: vscode.Disposable[]): void {
