@@ -67,7 +67,16 @@ export async function runUiTests(opts = {}) {
     const vsix = opts.vsix ? path.resolve(opts.vsix) : packageVsix();
     console.log(`${TAG} extension package ${path.relative(REPO_ROOT, vsix)}`);
     const workspace = copyFixture(opts.workspace ?? 'test/fixtures/demo-workspace');
-    const host = await startHost({ label: 'code-server (ui)', installVsix: [vsix] });
+    // The fake MinerU service starts first, so the workbench comes up with its endpoints already in
+    // the user settings (a settings change made after start-up reaches the remote host late).
+    const { startFakeMinerU } = require(path.join(REPO_ROOT, 'out', 'test', 'fake-mineru', 'server.js'));
+    const fake = await startFakeMinerU({ progress: 'timed', stepMs: 60 });
+    onCleanup(() => fake.close());
+    const host = await startHost({
+      label: 'code-server (ui)',
+      installVsix: [vsix],
+      userSettings: { 'mineru.apiBaseUrl': fake.apiBaseUrl, 'mineru.agentBaseUrl': fake.agentBaseUrl },
+    });
     console.log(`${TAG} code-server ${host.url} (pid ${host.pid}), workspace ${workspace}`);
     const browser = await launchBrowser();
     page = browser.page;
@@ -79,6 +88,7 @@ export async function runUiTests(opts = {}) {
       page,
       workspaceDir: workspace,
       serverUrl: host.url,
+      fake,
       setUserSettings: (s) => host.setUserSettings(s),
       screenshot: (name) => screenshot(page, name),
       onCleanup: (fn) => void onCleanup(fn),

@@ -70,9 +70,20 @@ describe('MinerU flows in the real host', function () {
     fake.reset();
   });
 
-  it('palette: the input box is prefilled from the clipboard, Enter parses with the defaults', async () => {
+  it('palette: the input box is prefilled (link under the cursor; clipboard on desktop), Enter parses', async () => {
     const url = 'https://example.com/papers/palette-paper.pdf';
-    await vscode.env.clipboard.writeText(url);
+    if (vscode.env.uiKind === vscode.UIKind.Desktop) {
+      await vscode.env.clipboard.writeText(url);
+    } else {
+      // A browser-hosted VS Code never reads the clipboard for this (it would prompt); use the cursor.
+      const doc = await vscode.workspace.openTextDocument({
+        language: 'markdown',
+        content: `Read ${url} today`,
+      });
+      const editor = await vscode.window.showTextDocument(doc);
+      const at = doc.positionAt(doc.getText().indexOf('palette-paper'));
+      editor.selection = new vscode.Selection(at, at);
+    }
     const running = vscode.commands.executeCommand<TaskRecord[] | undefined>('mineru.parseUrl');
     await new Promise((r) => setTimeout(r, 500));
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');

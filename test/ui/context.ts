@@ -2,6 +2,7 @@
 // workbench with the packaged extension installed, the opened workspace, and ways to change the
 // user settings (applied live) and to save screenshots. Set once by the runner before mocha runs.
 import type { Page } from 'playwright-core';
+import type { FakeMinerU } from '../fake-mineru/server';
 
 export interface UiContext {
   page: Page;
@@ -9,6 +10,8 @@ export interface UiContext {
   workspaceDir: string;
   /** code-server base URL, e.g. http://127.0.0.1:41234 */
   serverUrl: string;
+  /** The fake MinerU service the workbench's settings point at (timed progress, 60 ms steps). */
+  fake: FakeMinerU;
   /** Merges into the user settings.json; the running workbench applies it live. */
   setUserSettings(settings: Record<string, unknown>): void;
   /** Saves a PNG under test-results/ and returns its path. */

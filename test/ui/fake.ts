@@ -1,13 +1,11 @@
-// Starts the fake MinerU service for a UI test and points the workbench's user settings at it.
-import type { FakeMinerU, FakeMinerUOptions } from '../fake-mineru/server';
-import { startFakeMinerU } from '../fake-mineru/server';
+// The fake MinerU service of the UI run. scripts/run-ui-tests.mjs starts it before code-server, so
+// the workbench starts with mineru.apiBaseUrl/agentBaseUrl already pointing at it.
+import type { FakeMinerU } from '../fake-mineru/server';
 import { ui } from './context';
 
-/** Starts the fake, presets mineru.apiBaseUrl/agentBaseUrl to it; stopped when the UI run ends. */
-export async function useFakeMinerU(options: FakeMinerUOptions = {}): Promise<FakeMinerU> {
-  const fake = await startFakeMinerU(options);
-  const context = ui();
-  context.onCleanup(() => fake.close());
-  context.setUserSettings({ 'mineru.apiBaseUrl': fake.apiBaseUrl, 'mineru.agentBaseUrl': fake.agentBaseUrl });
+/** The run's fake service, with its request log cleared so a test sees only its own requests. */
+export function useFakeMinerU(): FakeMinerU {
+  const { fake } = ui();
+  fake.requests.length = 0;
   return fake;
 }

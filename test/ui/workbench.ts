@@ -73,7 +73,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   for (;;) {
     await openPalette(page);
     await typeInQuickInput(page, title);
-    const row = page.locator(`${QUICK_INPUT_ROWS}[aria-label="${escapeCss(title)}"]`).first();
+    // A recently used command reads "<title>, recently used": match the start of the label.
+    const row = page.locator(`${QUICK_INPUT_ROWS}[aria-label^="${escapeCss(title)}"]`).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 2_000 });
       await row.click();

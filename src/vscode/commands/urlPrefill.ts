@@ -3,7 +3,8 @@ import { findDocumentLinks, linkAt, validateDocumentUrl } from '../../core/links
 
 /**
  * The URL to propose in the input box, from, in order: the selection, the link under the cursor,
- * the active document's own http(s) URI, then the clipboard — whichever first holds a URL.
+ * the active document's own http(s) URI, then the clipboard — whichever first holds a URL. The
+ * clipboard is not read in a browser-hosted VS Code (see below).
  */
 export async function proposeUrl(): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -15,7 +16,10 @@ export async function proposeUrl(): Promise<string | undefined> {
     const uri = editor.document.uri;
     if (uri.scheme === 'http' || uri.scheme === 'https') return uri.toString(true);
   }
-  const clip = (await vscode.env.clipboard.readText()).trim();
+  // In a browser (code-server, vscode.dev) reading the clipboard needs a permission prompt that
+  // headless or locked-down browsers never answer, and the input box would wait for it: skip it.
+  if (vscode.env.uiKind === vscode.UIKind.Web) return undefined;
+  const clip = (await readClipboard()).trim();
   if (clip && clip.length < 8192) {
     const found = findDocumentLinks(clip, { maxLinks: 1 })[0];
     if (found) return found.url;
@@ -23,6 +27,12 @@ export async function proposeUrl(): Promise<string | undefined> {
     if (v.ok && /^https?:\/\//i.test(clip)) return v.url;
   }
   return undefined;
+}
+
+/** The clipboard text, or '' when it cannot be read within a moment. */
+async function readClipboard(): Promise<string> {
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(''), 500));
+  return Promise.race([vscode.env.clipboard.readText().then(undefined, () => ''), timeout]);
 }
 
 export function urlInSelection(editor: vscode.TextEditor): string | undefined {
