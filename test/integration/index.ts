@@ -13,6 +13,8 @@ export interface SuiteResults {
   failed: number;
   pending: number;
   failures: { title: string; error: string }[];
+  /** Every test by full title, for reports built from a run (scripts/reliability-matrix.mjs). */
+  tests: { title: string; state: 'passed' | 'failed' | 'pending' }[];
   vscodeVersion: string;
   nodeVersion: string;
   durationMs: number;
@@ -43,6 +45,7 @@ export function run(): Promise<void> {
       return;
     }
     const failures: SuiteResults['failures'] = [];
+    const tests: SuiteResults['tests'] = [];
     try {
       const runner = mocha.run((failed) => {
         const stats = runner.stats;
@@ -51,6 +54,7 @@ export function run(): Promise<void> {
           failed: stats?.failures ?? failed,
           pending: stats?.pending ?? 0,
           failures,
+          tests,
           vscodeVersion: vscode.version,
           nodeVersion: process.version,
           durationMs: Date.now() - started,
@@ -65,7 +69,10 @@ export function run(): Promise<void> {
       });
       runner.on('fail', (test, err: unknown) => {
         failures.push({ title: test.fullTitle(), error: err instanceof Error ? err.message : String(err) });
+        if (test.type === 'test') tests.push({ title: test.fullTitle(), state: 'failed' });
       });
+      runner.on('pass', (test) => tests.push({ title: test.fullTitle(), state: 'passed' }));
+      runner.on('pending', (test) => tests.push({ title: test.fullTitle(), state: 'pending' }));
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));
     }
