@@ -83,7 +83,12 @@ describe('Palette flow in the workbench (UI)', function () {
     await row.click();
     const preview = page.locator('.tab').filter({ hasText: /Preview ui-precise-pages-4\.md/ });
     await preview.first().waitFor({ state: 'visible', timeout: 20_000 });
-    await new Promise((r) => setTimeout(r, 1500));
+    // The preview renders inside nested webview frames; its images must actually load.
+    const content = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+    const image = content.locator('img').first();
+    await image.waitFor({ state: 'visible', timeout: 30_000 });
+    const width = await image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth);
+    assert.ok(width > 0, 'the first image of the preview loaded');
     await ui().screenshot('readme-preview.png');
   });
 });
