@@ -120,7 +120,12 @@ export function activate(
     treeView,
     statusBar,
     notifier,
-    { dispose: () => engine.dispose() },
+    {
+      dispose: () => {
+        engine.dispose();
+        void store.flush();
+      },
+    },
     engine.onEvent((e) => notifier.handle(e)),
     engine.onEvent((e) => {
       if (e.kind === 'paused') void announcePause(ctx, e);

@@ -149,7 +149,8 @@ export async function uploadFile(
       logger.debug(`→ ${label} ${size} bytes${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       options.onProgress?.(0, size);
       const response = await withTimeout(timeoutMs, options.signal, async (signal, timedOut) => {
-        const file = createReadStream(filePath);
+        // 1 MiB reads: fewer, larger writes to the socket than the 64 KiB default.
+        const file = createReadStream(filePath, { highWaterMark: 1 << 20 });
         const counter = new CountingStream(size, options.onProgress);
         file.on('error', (error) => counter.destroy(error));
         file.pipe(counter);

@@ -223,7 +223,7 @@ export class ParseEngine {
     const tasks = items.map((item, i) =>
       this.newTask({ kind: 'url', url: item.url }, request, item.dataId, i),
     );
-    await this.deps.store.add(tasks);
+    void this.deps.store.add(tasks);
     if (request.mode === 'quick') {
       await Promise.all(tasks.map((t) => this.submitAgentUrl(t)));
     } else if (tasks.length === 1) {
@@ -248,7 +248,7 @@ export class ParseEngine {
     const tasks = items.map((item, i) =>
       this.newTask({ kind: 'file', path: item.path, size: item.size }, request, item.dataId, i),
     );
-    await this.deps.store.add(tasks);
+    void this.deps.store.add(tasks);
     const cancel = (): void => {
       const pending = tasks.filter((t) => {
         const state = this.deps.store.get(t.id)?.state;
@@ -430,7 +430,7 @@ export class ParseEngine {
       const { batchId, traceId } = await this.deps.service.submitBatch(docs, tasks[0]!.options);
       this.submitted();
       const now = this.deps.clock.now();
-      await this.deps.store.transaction(() => {
+      void this.deps.store.transaction(() => {
         tasks.forEach((t, index) =>
           this.update(t.id, {
             state: 'pending',
@@ -622,7 +622,7 @@ export class ParseEngine {
       try {
         const statuses = await this.fetchGroup(key, tasks);
         if (this.pauseStreak > 0 && this.pause === undefined && this.pauseOrigin === 'poll') this.submitted();
-        await this.deps.store.transaction(() => {
+        void this.deps.store.transaction(() => {
           tasks.forEach((task, i) => {
             const status = statuses[i];
             if (status && this.applyStatus(task, status)) progressed = true;

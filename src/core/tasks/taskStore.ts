@@ -2,6 +2,7 @@ import type { KeyValueStore } from '../util/keyValueStore';
 import type { TaskRecord } from './task';
 
 const STORAGE_KEY = 'mineru.tasks.v1';
+const SAVE_DELAY_MS = 100;
 
 export type TaskListener = (event: TaskStoreEvent) => void;
 export interface TaskStoreEvent {
@@ -20,6 +21,9 @@ export class TaskStore {
   private readonly listeners = new Set<TaskListener>();
   private pending: { changed: Map<string, TaskRecord>; removed: Set<string> } | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextSave: Promise<void> | undefined;
+  private resolveNextSave: (() => void) | undefined;
 
   constructor(private readonly storage: KeyValueStore) {
     const saved = storage.get<unknown>(STORAGE_KEY);
@@ -88,7 +92,7 @@ export class TaskStore {
   async transaction(body: () => void): Promise<void> {
     if (this.pending) {
       body();
-      return this.saving;
+      return this.nextSave ?? this.saving;
     }
     this.pending = { changed: new Map(), removed: new Set() };
     try {
@@ -98,19 +102,45 @@ export class TaskStore {
       this.pending = undefined;
       if (changed.size > 0 || removed.size > 0) {
         const event: TaskStoreEvent = { changed: [...changed.values()], removed: [...removed] };
-        const snapshot = this.all();
-        this.saving = this.saving
-          .then(() => Promise.resolve(this.storage.update(STORAGE_KEY, snapshot)))
-          .catch(() => undefined);
+        this.scheduleSave();
         for (const listener of this.listeners) listener(event);
       }
+    }
+    return this.nextSave ?? this.saving;
+  }
+
+  /** Writes now whatever is waiting, and resolves once every write has reached storage. */
+  flush(): Promise<void> {
+    if (this.saveTimer !== undefined) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.writeNow();
     }
     return this.saving;
   }
 
-  /** Resolves once every write issued so far has reached storage. */
-  flush(): Promise<void> {
-    return this.saving;
+  /**
+   * Writes are coalesced: every change within SAVE_DELAY_MS reaches storage in one write of the
+   * whole list. A poll round over 20 batches of 1,000 tasks is then one write, not twenty.
+   */
+  private scheduleSave(): void {
+    if (this.saveTimer !== undefined) return;
+    this.nextSave = new Promise<void>((resolve) => (this.resolveNextSave = resolve));
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.writeNow();
+    }, SAVE_DELAY_MS);
+  }
+
+  private writeNow(): void {
+    const snapshot = this.all();
+    const resolve = this.resolveNextSave;
+    this.nextSave = undefined;
+    this.resolveNextSave = undefined;
+    // Issued synchronously, so the storage sees writes in order and reads right after see them.
+    const write = Promise.resolve(this.storage.update(STORAGE_KEY, snapshot)).catch(() => undefined);
+    this.saving = Promise.all([this.saving, write]).then(() => undefined);
+    void this.saving.then(resolve);
   }
 
   private put(record: TaskRecord): void {
