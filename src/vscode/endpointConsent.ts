@@ -1,12 +1,7 @@
 import * as vscode from 'vscode';
+import { isLoopbackHost } from '../core/util/hosts';
 
 const CONSENT_KEY = 'mineru.plainHttpConsent';
-
-/** Loopback hosts get no prompt: nothing leaves the machine. */
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
 
 /**
  * The token is sent to a plain-http endpoint that is not on this machine only after the user
@@ -24,7 +19,7 @@ export class EndpointConsent {
     }
     if (url.protocol === 'https:') return true;
     if (url.protocol !== 'http:') return false;
-    if (isLoopback(url.hostname)) return true;
+    if (isLoopbackHost(url.hostname)) return true;
     return (this.state.get<string[]>(CONSENT_KEY) ?? []).includes(url.origin);
   }
 

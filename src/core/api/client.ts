@@ -4,6 +4,7 @@
  * {@link RetryMode} in ./http.
  */
 import type * as http from 'node:http';
+import { isLoopbackHost } from '../util/hosts';
 import type * as https from 'node:https';
 import type { AxiosProxyConfig } from 'axios';
 import { MinerUError, type Phase } from '../errors';
@@ -98,15 +99,6 @@ function normaliseBase(raw: string, what: string): string {
   url.search = '';
   url.hash = '';
   return url.toString().replace(/\/+$/, '');
-}
-
-function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    hostname === '::1' ||
-    /^127(\.\d{1,3}){3}$/.test(hostname)
-  );
 }
 
 function invalid(message: string, hint: string, code = 'INVALID_INPUT'): MinerUError {
@@ -344,7 +336,7 @@ export class MinerUClient {
   ): Promise<JsonResult> {
     const url = base + path;
     const parsed = new URL(url);
-    if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !this.allowInsecureHttp) {
+    if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname) && !this.allowInsecureHttp) {
       return Promise.reject(
         new MinerUError({
           phase,
