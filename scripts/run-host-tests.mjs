@@ -4,6 +4,7 @@
 //
 //   node scripts/run-host-tests.mjs [--tests out/test/integration/index.js] [--ext <repo root>]
 //        [--workspace test/integration/workspace] [--timeout 300000] [--results <file.json>]
+//        [--locale zh-cn]   (code-server's display language; the extension's own zh-cn strings)
 //
 // How: the workbench URL carries ?folder=<temp copy of the workspace fixture> and a `payload` with
 // extensionDevelopmentPath/extensionTestsPath as vscode-remote:// URIs, so the server's Node
@@ -62,6 +63,7 @@ export async function runHostTests(opts = {}) {
         [ENV_TRIPWIRE_URL]: tripwire.url,
       },
       userSettings: { 'mineru.apiBaseUrl': tripwire.url, 'mineru.agentBaseUrl': tripwire.url },
+      ...(opts.locale ? { args: ['--locale', opts.locale] } : {}),
     });
     console.log(`${TAG} code-server ${host.url} (pid ${host.pid}), workspace ${workspace}`);
 
@@ -142,6 +144,7 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
       workspace: { type: 'string' },
       timeout: { type: 'string' },
       results: { type: 'string' },
+      locale: { type: 'string' },
     },
   });
   const summary = await runHostTests(values);

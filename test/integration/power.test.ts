@@ -216,6 +216,7 @@ describe('Power and scale in the real host', function () {
 
   it('runtime strings follow the UI language (Chinese under zh-cn, English otherwise)', () => {
     const language = vscode.env.language.toLowerCase();
+    console.log(`[power] vscode.env.language = ${language}; l10n('Retry') = ${vscode.l10n.t('Retry')}`);
     assert.ok(language.length > 0);
     if (language === 'zh-cn') {
       assert.equal(vscode.l10n.t('Retry'), '重试');
