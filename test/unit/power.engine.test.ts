@@ -278,11 +278,12 @@ describe('Power and scale: engine', function () {
       const kv = new MemoryKeyValueStore();
       const clock = new FakeClock();
       const service = new StubService(clock);
+      const stores: TaskStore[] = [];
       const make = () =>
         new ParseEngine({
           service,
           importer,
-          store: new TaskStore(kv),
+          store: stores[stores.push(new TaskStore(kv)) - 1]!,
           clock,
           logger: silentLogger,
           nameFor: () => 'doc',
@@ -292,6 +293,7 @@ describe('Power and scale: engine', function () {
       await a.submitUrls(urls(3), REQUEST);
       const until = a.pausedUntil!;
       a.dispose();
+      await stores[0]!.flush(); // what the extension does on deactivate
       const b = make();
       b.resume();
       assert.equal(b.pausedUntil, until);
