@@ -28,7 +28,10 @@ export function packageVsix(out = DEFAULT_VSIX) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.rmSync(out, { force: true });
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
-  const res = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '-o', out], {
+  // --no-rewrite-relative-links: the README's screenshots are relative (docs/images); publishing to a
+  // marketplace would pass --baseImagesUrl of the public repository instead.
+  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
+  const res = spawnSync(vsce, [...args, '-o', out], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 180_000,
