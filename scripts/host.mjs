@@ -235,6 +235,8 @@ export async function startHost(options = {}) {
   for (const vsix of options.installVsix ?? []) {
     installExtension(layout, env, vsix);
   }
+  // Files the server reads at start-up (e.g. languagepacks.json for a display language).
+  options.prepare?.(layout);
 
   const port = options.port ?? (await freePort());
   fs.writeFileSync(layout.configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);

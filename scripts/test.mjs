@@ -165,6 +165,20 @@ await stage(
   [path.join(ROOT, 'scripts', 'run-ui-tests.mjs'), '--results', resultsFile('ui')],
   { counts: () => readJson(resultsFile('ui')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
 );
+await stage(
+  'UI tests (workbench, zh-cn)',
+  process.execPath,
+  [
+    path.join(ROOT, 'scripts', 'run-ui-tests.mjs'),
+    '--locale',
+    'zh-cn',
+    '--vsix',
+    path.join(ROOT, '.cache', 'mineru.vsix'),
+    '--results',
+    resultsFile('ui-zh-cn'),
+  ],
+  { counts: () => readJson(resultsFile('ui-zh-cn')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
+);
 current = undefined;
 fs.rmSync(scratch, { recursive: true, force: true });
 
