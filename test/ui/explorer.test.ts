@@ -60,7 +60,10 @@ describe('Explorer: parse a local file (UI)', function () {
         .filter({ hasText: 'Parse File with MinerU' })
         .first();
       await item.waitFor({ state: 'visible', timeout: 10_000 });
-      await item.click();
+      // The web workbench's context menu acts on the focused item: hover focuses it, Enter runs it
+      // (a synthetic click alone sometimes only highlights it).
+      await item.hover();
+      await page.keyboard.press('Enter');
 
       const md = await waitForFile(
         path.join(workspaceDir, 'mineru', 'explorer-report', 'explorer-report.md'),
