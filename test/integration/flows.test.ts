@@ -9,41 +9,7 @@ import type { MinerUExtensionApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { checkImageLinks } from '../../src/core/results/markdownLinks';
 import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
-
-const EXTENSION_ID = 'mineru-community.mineru-document-parser';
-
-async function api(): Promise<MinerUExtensionApi> {
-  const ext = vscode.extensions.getExtension<MinerUExtensionApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the integration suite runs with a workspace folder open');
-  return folder.uri.fsPath;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function finished(a: MinerUExtensionApi, ids: string[]): TaskRecord[] | undefined {
-  const tasks = ids.map((id) => a.store.get(id));
-  return tasks.every((t) => t && (t.state === 'done' || t.state === 'failed'))
-    ? (tasks as TaskRecord[])
-    : undefined;
-}
-
-async function configure(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('mineru').update(key, value, vscode.ConfigurationTarget.Global);
-}
+import { api, configure, finished, waitFor, workspaceRoot } from './helpers';
 
 describe('MinerU flows in the real host', function () {
   this.timeout(60_000);

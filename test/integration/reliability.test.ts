@@ -9,26 +9,11 @@ import * as vscode from 'vscode';
 import type { MinerUExtensionApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
-
-const EXTENSION_ID = 'mineru-community.mineru-document-parser';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { EXTENSION_ID, configure, waitFor } from './helpers';
 
 function finished(a: MinerUExtensionApi, id: string): TaskRecord | undefined {
   const t = a.store.get(id);
   return t && (t.state === 'done' || t.state === 'failed') ? t : undefined;
-}
-
-async function configure(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('mineru').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
 /** A loopback listener that counts every connection made to it and answers none. */

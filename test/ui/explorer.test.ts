@@ -14,19 +14,8 @@ import {
   typeInQuickInput,
   waitForNotification,
   waitForTreeRow,
+  waitForFile,
 } from './workbench';
-
-async function waitForFile(file: string, timeoutMs = 60_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fs.readFile(file, 'utf8');
-    } catch {
-      if (Date.now() > end) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 
 describe('Explorer: parse a local file (UI)', function () {
   this.timeout(120_000);

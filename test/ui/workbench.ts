@@ -1,5 +1,6 @@
 // Drives the VS Code workbench the way a person does: keyboard, command palette, quick input,
 // notifications, activity bar and tree views. Selectors are the workbench's own DOM (1.100).
+import { promises as fs } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 
 const QUICK_INPUT = '.quick-input-widget';
@@ -145,4 +146,17 @@ export async function waitForTreeRow(
     .first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   return row;
+}
+
+/** Waits until `file` exists in the workspace (written by the extension) and returns its text. */
+export async function waitForFile(file: string, timeoutMs = 60_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch {
+      if (Date.now() > end) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

@@ -1,0 +1,49 @@
+// What the integration tests share: the extension's API, the workspace folder, waiting for a
+// condition, finished tasks, and user-level settings.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TaskRecord } from '../../src/core/tasks/task';
+import type { MinerUExtensionApi } from '../../src/extension';
+
+export const EXTENSION_ID = 'mineru-community.mineru-document-parser';
+
+/** Activates the extension (once) and returns what activate() returned. */
+export async function api(): Promise<MinerUExtensionApi> {
+  const ext = vscode.extensions.getExtension<MinerUExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this host`);
+  return ext.activate();
+}
+
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the integration suite runs with a workspace folder open');
+  return folder.uri.fsPath;
+}
+
+/** Polls `probe` until it returns something truthy, or fails naming `what`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The tasks, once every one of them is done or failed. */
+export function finished(a: MinerUExtensionApi, ids: string[]): TaskRecord[] | undefined {
+  const tasks = ids.map((id) => a.store.get(id));
+  return tasks.every((t) => t && (t.state === 'done' || t.state === 'failed'))
+    ? (tasks as TaskRecord[])
+    : undefined;
+}
+
+/** Sets (or, with undefined, removes) a `mineru.*` user setting. */
+export async function configure(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('mineru').update(key, value, vscode.ConfigurationTarget.Global);
+}
