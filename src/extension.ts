@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { MinerUClient } from './core/api/client';
+import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
-import { ParseEngine, type MinerUService } from './core/tasks/engine';
-import { createResultImporter } from './core/tasks/resultImporter';
+import { ParseEngine, type MinerUService, type ResultImporter } from './core/tasks/engine';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
 import { registerFileCommands } from './vscode/commands/fileCommands';
@@ -44,10 +43,13 @@ export function activate(
   const consent = new EndpointConsent(context.globalState);
   let settings = readSettings();
 
-  // The client is rebuilt when an endpoint setting changes; the engine always calls the current one.
-  let client = buildClient();
-  function buildClient(): MinerUClient {
-    return new MinerUClient({
+  // The client (axios) and the importer (adm-zip) load on first use, not during activation, and the
+  // client is rebuilt when an endpoint setting changes; the engine always calls the current one.
+  let clientPromise: Promise<MinerUClient> | undefined;
+  const client = (): Promise<MinerUClient> => (clientPromise ??= buildClient());
+  async function buildClient(): Promise<MinerUClient> {
+    const { MinerUClient: Client } = await import('./core/api/client.js');
+    return new Client({
       baseUrl: settings.apiBaseUrl,
       batchBaseUrl: settings.batchApiBaseUrl,
       agentBaseUrl: settings.agentBaseUrl,
@@ -60,21 +62,30 @@ export function activate(
     });
   }
   const service: MinerUService = {
-    submitTask: (...a) => client.submitTask(...a),
-    getTask: (...a) => client.getTask(...a),
-    submitBatch: (...a) => client.submitBatch(...a),
-    getBatch: (...a) => client.getBatch(...a),
-    requestUploadUrls: (...a) => client.requestUploadUrls(...a),
-    uploadFile: (...a) => client.uploadFile(...a),
-    agentParseUrl: (...a) => client.agentParseUrl(...a),
-    agentParseFile: (...a) => client.agentParseFile(...a),
-    agentGetTask: (...a) => client.agentGetTask(...a),
+    submitTask: async (...a) => (await client()).submitTask(...a),
+    getTask: async (...a) => (await client()).getTask(...a),
+    submitBatch: async (...a) => (await client()).submitBatch(...a),
+    getBatch: async (...a) => (await client()).getBatch(...a),
+    requestUploadUrls: async (...a) => (await client()).requestUploadUrls(...a),
+    uploadFile: async (...a) => (await client()).uploadFile(...a),
+    agentParseUrl: async (...a) => (await client()).agentParseUrl(...a),
+    agentParseFile: async (...a) => (await client()).agentParseFile(...a),
+    agentGetTask: async (...a) => (await client()).agentGetTask(...a),
+  };
+  let importerPromise: Promise<ResultImporter> | undefined;
+  const loadImporter = (): Promise<ResultImporter> =>
+    (importerPromise ??= import('./core/tasks/resultImporter.js').then((m) =>
+      m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
+    ));
+  const importer: ResultImporter = {
+    importZip: async (...a) => (await loadImporter()).importZip(...a),
+    importMarkdown: async (...a) => (await loadImporter()).importMarkdown(...a),
   };
 
   const store = new TaskStore(context.workspaceState);
   const engine = new ParseEngine({
     service,
-    importer: createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
+    importer,
     store,
     clock: systemClock,
     logger,
@@ -138,7 +149,7 @@ export function activate(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('mineru')) return;
       settings = readSettings();
-      client = buildClient();
+      clientPromise = undefined;
       logger.info(`Settings changed; API endpoint is ${settings.apiBaseUrl}.`);
     }),
     vscode.window.onDidChangeWindowState((s) => engine.setFocused(s.focused)),
@@ -146,7 +157,7 @@ export function activate(
     ...registerFileCommands(ctx),
     ...registerTokenCommands(ctx),
     ...registerTaskCommands(ctx),
-    ...registerPowerCommands(ctx, () => client),
+    ...registerPowerCommands(ctx, client),
   );
 
   // Sets the mineru.hasToken context key (welcome view, menus) without blocking activation.

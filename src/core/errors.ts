@@ -74,3 +74,6 @@ export function describeError(error: SerializedError): string {
   if (error.hint) parts.push(error.hint);
   return parts.join('. ').replace(/\.\./g, '.');
 }
+
+/** Code of the error for a result link that no longer works (403/404/410): poll again for a fresh one. */
+export const LINK_EXPIRED = 'LINK_EXPIRED';

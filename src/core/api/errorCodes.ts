@@ -1,3 +1,5 @@
+import { MinerUError } from '../errors';
+import type { TaskStatus } from './types';
 /**
  * What every service code means for the user: a short message (what went wrong) and a hint (the
  * next step). Covers every code of the user's spec, the newer -60018…-60022 and the agent API's
@@ -175,4 +177,28 @@ export function describeCode(code: string, serviceMessage?: string): CodeInfo {
     hint: 'Try again later; if it keeps happening, report it with the trace id',
     retryable: false,
   };
+}
+
+/**
+ * The MinerUError for a task the service reports as `failed`: the agent's `err_code` when present
+ * (mapped through the table), else the `err_msg`, with the page-limit case recognised from text.
+ */
+export function taskFailureError(status: TaskStatus, host?: string): MinerUError {
+  const code =
+    status.errCode ??
+    (/pages?/i.test(status.errMsg ?? '') && /limit|exceed/i.test(status.errMsg ?? '') ? '-60006' : undefined);
+  const info = code ? describeCode(code, status.errMsg) : undefined;
+  const message = status.errMsg
+    ? info && !info.message.startsWith('The service reported')
+      ? `${info.message} (service: "${status.errMsg}")`
+      : `Parsing failed on the service: ${status.errMsg}`
+    : (info?.message ?? 'Parsing failed on the service');
+  return new MinerUError({
+    phase: 'parse',
+    message,
+    hint: info?.hint ?? 'Try again later; if it keeps failing, try another model or convert the file to PDF',
+    code,
+    host,
+    retryable: info?.retryable ?? true,
+  });
 }

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { TransferProgress } from '../api/types';
-import { MinerUError, type SerializedError } from '../errors';
-import { LINK_EXPIRED, downloadToFile } from '../results/download';
+import { LINK_EXPIRED, MinerUError, type SerializedError } from '../errors';
 import { sanitizeName } from '../results/naming';
 import type { Logger } from '../util/logger';
 
@@ -73,6 +72,8 @@ export async function downloadForUpload(
   const folder = path.join(dir, randomUUID());
   const dest = path.join(folder, name);
   try {
+    // Loaded on first use: the download code (and axios) stays out of activation.
+    const { downloadToFile } = await import('../results/download.js');
     const { bytes } = await downloadToFile(url, dest, {
       maxBytes: opts.maxBytes,
       ...(opts.signal ? { signal: opts.signal } : {}),

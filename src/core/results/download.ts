@@ -5,7 +5,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import axios, { type AxiosResponse } from 'axios';
 import type { TransferProgress } from '../api/types';
-import { MinerUError } from '../errors';
+import { LINK_EXPIRED, MinerUError } from '../errors';
 import { abortReason } from '../util/clock';
 import { safeUrl, silentLogger, type Logger } from '../util/logger';
 
@@ -21,8 +21,7 @@ export interface DownloadOptions {
   referer?: string;
 }
 
-/** Code of the error for a CDN link that no longer works (403/404/410): poll again for a fresh one. */
-export const LINK_EXPIRED = 'LINK_EXPIRED';
+export { LINK_EXPIRED };
 
 export function isLinkExpired(error: unknown): boolean {
   return error instanceof MinerUError && error.code === LINK_EXPIRED;

@@ -10,8 +10,8 @@ import type {
   UploadUrls,
   UrlDocument,
 } from '../api/types';
-import { taskFailureError } from '../api/client';
-import { MinerUError, type Phase, type SerializedError } from '../errors';
+import { taskFailureError } from '../api/errorCodes';
+import { LINK_EXPIRED, MinerUError, type Phase, type SerializedError } from '../errors';
 import { renderDataId } from '../options/dataId';
 import { isAbortError, type Clock, type TimerHandle } from '../util/clock';
 import { safeUrl, type Logger } from '../util/logger';
@@ -774,7 +774,7 @@ export class ParseEngine {
       const err = toSerialized('download', error);
       const refreshes = this.linkRefreshes.get(id) ?? 0;
       if (
-        err.code === 'LINK_EXPIRED' &&
+        err.code === LINK_EXPIRED &&
         task.remote &&
         task.remote.kind !== 'agent' &&
         refreshes < this.settings.maxLinkRefreshes

@@ -1,15 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MinerUClient } from '../../core/api/client';
-import {
-  createHttpProbe,
-  DEFAULT_RESULT_PROBE_URL,
-  DEFAULT_UPLOAD_PROBE_URL,
-  describeProxy,
-  runConnectionChecks,
-  type CheckId,
-  type CheckResult,
-} from '../../core/api/connectionCheck';
+import type { CheckId, CheckResult } from '../../core/api/connectionCheck';
 import type { SerializedError } from '../../core/errors';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import type { TaskRecord } from '../../core/tasks/task';
@@ -30,9 +22,12 @@ export function suggestsPageRanges(error: SerializedError | undefined): boolean 
 }
 
 /** Test Connection, Open Extra Format, Re-run with Page Ranges. */
-export function registerPowerCommands(ctx: CommandContext, client: () => MinerUClient): vscode.Disposable[] {
+export function registerPowerCommands(
+  ctx: CommandContext,
+  client: () => Promise<MinerUClient>,
+): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('mineru.testConnection', () => testConnection(ctx, client())),
+    vscode.commands.registerCommand('mineru.testConnection', async () => testConnection(ctx, await client())),
     vscode.commands.registerCommand('mineru.openExtra', async (arg?: unknown) => {
       const task = resolveTask(ctx, arg);
       if (task) await openExtra(task);
@@ -75,6 +70,14 @@ function outcomeLabel(outcome: CheckResult['outcome']): string {
  * log and tells the user the outcome. Returns the results (the integration tests read them).
  */
 async function testConnection(ctx: CommandContext, client: MinerUClient): Promise<CheckResult[]> {
+  // Loaded on first use, like the client: none of this runs during activation.
+  const {
+    createHttpProbe,
+    DEFAULT_RESULT_PROBE_URL,
+    DEFAULT_UPLOAD_PROBE_URL,
+    describeProxy,
+    runConnectionChecks,
+  } = await import('../../core/api/connectionCheck.js');
   const settings = ctx.settings();
   const official = isOfficial(settings.apiBaseUrl);
   const recentZip = ctx.store
