@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MinerUExtensionApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
-import { startFakeMinerU, type FakeMinerU, type RecordedRequest } from '../fake-mineru/server';
+import type { FakeMinerU, RecordedRequest } from '../fake-mineru/server';
 import { makePdf } from '../unit/helpers/pdf';
-import { api, configure, finished, waitFor, workspaceRoot } from './helpers';
+import { configure, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
 
 async function writeDoc(rel: string, content: Buffer | string): Promise<vscode.Uri> {
   const p = path.join(workspaceRoot(), 'docs', rel);
@@ -32,20 +32,8 @@ describe('Local files in the real host', function () {
   let fake: FakeMinerU;
   let a: MinerUExtensionApi;
 
-  before(async () => {
-    fake = await startFakeMinerU({ progress: 'timed', stepMs: 40, pages: 3 });
-    await configure('apiBaseUrl', fake.apiBaseUrl);
-    await configure('agentBaseUrl', fake.agentBaseUrl);
-    a = await api();
-    await vscode.commands.executeCommand('mineru.setToken', fake.token);
-  });
-
-  after(async () => {
-    await configure('apiBaseUrl', undefined);
-    await configure('agentBaseUrl', undefined);
-    await configure('uploadUrlsLocally', undefined);
-    await fake?.close();
-  });
+  const suite = useFakeMinerU({ uploadUrlsLocally: undefined });
+  before(() => ({ fake, api: a } = suite));
 
   beforeEach(async () => {
     await a.engine.clearFinished();

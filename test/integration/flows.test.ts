@@ -8,27 +8,16 @@ import * as vscode from 'vscode';
 import type { MinerUExtensionApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { checkImageLinks } from '../../src/core/results/markdownLinks';
-import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
-import { api, configure, finished, waitFor, workspaceRoot } from './helpers';
+import type { FakeMinerU } from '../fake-mineru/server';
+import { configure, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
 
 describe('MinerU flows in the real host', function () {
   this.timeout(60_000);
   let fake: FakeMinerU;
   let a: MinerUExtensionApi;
 
-  before(async () => {
-    fake = await startFakeMinerU({ progress: 'timed', stepMs: 40, pages: 3 });
-    await configure('apiBaseUrl', fake.apiBaseUrl);
-    await configure('agentBaseUrl', fake.agentBaseUrl);
-    a = await api();
-    await vscode.commands.executeCommand('mineru.setToken', fake.token);
-  });
-
-  after(async () => {
-    await configure('apiBaseUrl', undefined);
-    await configure('agentBaseUrl', undefined);
-    await fake?.close();
-  });
+  const suite = useFakeMinerU();
+  before(() => ({ fake, api: a } = suite));
 
   beforeEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

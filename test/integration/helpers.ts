@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { MinerUExtensionApi } from '../../src/extension';
+import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
 
 export const EXTENSION_ID = 'mineru-community.mineru-document-parser';
 
@@ -46,4 +47,33 @@ export function finished(a: MinerUExtensionApi, ids: string[]): TaskRecord[] | u
 /** Sets (or, with undefined, removes) a `mineru.*` user setting. */
 export async function configure(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('mineru').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** The fake service and the extension's API of a suite that uses {@link useFakeMinerU}. */
+export interface FakeSuite {
+  fake: FakeMinerU;
+  api: MinerUExtensionApi;
+}
+
+/**
+ * For the enclosing `describe`: starts the fake MinerU service, points the user-level endpoints
+ * (and any `settings` given) at it, activates the extension and sets the fake's token; afterwards
+ * clears those settings and stops the fake. The returned object is filled in by the `before` hook.
+ */
+export function useFakeMinerU(settings: Record<string, unknown> = {}): FakeSuite {
+  const suite = {} as FakeSuite;
+  before(async () => {
+    suite.fake = await startFakeMinerU({ progress: 'timed', stepMs: 40, pages: 3 });
+    await configure('apiBaseUrl', suite.fake.apiBaseUrl);
+    await configure('agentBaseUrl', suite.fake.agentBaseUrl);
+    for (const [key, value] of Object.entries(settings)) await configure(key, value);
+    suite.api = await api();
+    await vscode.commands.executeCommand('mineru.setToken', suite.fake.token);
+  });
+  after(async () => {
+    for (const key of ['apiBaseUrl', 'agentBaseUrl', ...Object.keys(settings)])
+      await configure(key, undefined);
+    await suite.fake?.close();
+  });
+  return suite;
 }

@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/core/api/connectionCheck';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { MinerUExtensionApi } from '../../src/extension';
-import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
-import { api, configure, finished, waitFor } from './helpers';
+import type { FakeMinerU } from '../fake-mineru/server';
+import { configure, finished, useFakeMinerU, waitFor } from './helpers';
 
 const SETTINGS = [
   'apiBaseUrl',
@@ -28,18 +28,10 @@ describe('Power and scale in the real host', function () {
   let fake: FakeMinerU;
   let a: MinerUExtensionApi;
 
-  before(async () => {
-    fake = await startFakeMinerU({ progress: 'timed', stepMs: 40, pages: 3 });
-    await configure('apiBaseUrl', fake.apiBaseUrl);
-    await configure('agentBaseUrl', fake.agentBaseUrl);
-    await configure('mode', 'precise');
-    a = await api();
-    await vscode.commands.executeCommand('mineru.setToken', fake.token);
-  });
-
+  const suite = useFakeMinerU({ mode: 'precise' });
+  before(() => ({ fake, api: a } = suite));
   after(async () => {
     for (const key of SETTINGS) await configure(key, undefined);
-    await fake?.close();
   });
 
   beforeEach(async () => {

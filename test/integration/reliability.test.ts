@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MinerUExtensionApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
-import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
-import { EXTENSION_ID, configure, waitFor } from './helpers';
+import type { FakeMinerU } from '../fake-mineru/server';
+import { useFakeMinerU, waitFor } from './helpers';
 
 function finished(a: MinerUExtensionApi, id: string): TaskRecord | undefined {
   const t = a.store.get(id);
@@ -44,21 +44,8 @@ describe('reliability in the real host', function () {
   let fake: FakeMinerU;
   let a: MinerUExtensionApi;
 
-  before(async () => {
-    fake = await startFakeMinerU({ progress: 'timed', stepMs: 40, pages: 3 });
-    await configure('apiBaseUrl', fake.apiBaseUrl);
-    await configure('agentBaseUrl', fake.agentBaseUrl);
-    const ext = vscode.extensions.getExtension<MinerUExtensionApi>(EXTENSION_ID);
-    assert.ok(ext);
-    a = await ext.activate();
-    await vscode.commands.executeCommand('mineru.setToken', fake.token);
-  });
-
-  after(async () => {
-    await configure('apiBaseUrl', undefined);
-    await configure('agentBaseUrl', undefined);
-    await fake?.close();
-  });
+  const suite = useFakeMinerU();
+  before(() => ({ fake, api: a } = suite));
 
   beforeEach(async () => {
     await a.engine.clearFinished();

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../../../src/core/util/clock';
 
-interface Timer {
+export interface Timer {
   id: number;
   at: number;
   callback: () => void;
@@ -8,9 +8,9 @@ interface Timer {
 
 /** A clock that only moves when the test says so; timers fire in order as time advances. */
 export class FakeClock implements Clock {
-  private time = 1_700_000_000_000;
+  protected time = 1_700_000_000_000;
   private nextId = 1;
-  private timers: Timer[] = [];
+  protected timers: Timer[] = [];
   /** Every delay passed to setTimeout, in order (tests assert on the polling intervals). */
   readonly delays: number[] = [];
 

@@ -2,7 +2,7 @@
 // was written outside a result folder, and a clock that real network I/O can be stepped through.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Clock, TimerHandle } from '../../../src/core/util/clock';
+import { FakeClock } from './fakeClock';
 
 /** Every path under `dir` (relative, "/" separators, sorted); directories end with "/". */
 export function snapshot(dir: string): string[] {
@@ -21,39 +21,16 @@ export function added(before: readonly string[], after: readonly string[]): stri
   return after.filter((p) => !seen.has(p));
 }
 
-interface Timer {
-  id: number;
-  at: number;
-  callback: () => void;
-}
-
 /**
  * A clock for code that mixes timers with real I/O (HTTP to the fake service on loopback): time only
  * moves when the test steps it, and {@link runFor} steps from one timer to the next once the real
  * I/O in between has settled (a timer is pending again). Thus production backoff and polling
  * intervals (seconds to minutes) run in milliseconds, and requests can be counted per fake minute.
  */
-export class SteppingClock implements Clock {
-  private time = 1_800_000_000_000;
-  private nextId = 1;
-  private timers: Timer[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(callback: () => void, ms: number): TimerHandle {
-    const timer = { id: this.nextId++, at: this.time + Math.max(0, ms), callback };
-    this.timers.push(timer);
-    return timer.id as unknown as TimerHandle;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== (handle as unknown as number));
-  }
-
-  get pending(): number {
-    return this.timers.length;
+export class SteppingClock extends FakeClock {
+  constructor() {
+    super();
+    this.time = 1_800_000_000_000;
   }
 
   /**
