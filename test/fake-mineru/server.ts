@@ -500,6 +500,29 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
 
   // ---- state machine --------------------------------------------------------------------------
 
+  /** The shared part of the two batch requests: a non-empty files[] of objects within the limit. */
+  function readBatchBody(body: unknown): {
+    files: Record<string, unknown>[];
+    common: ReturnType<typeof parseCommon>;
+  } {
+    const b = requireRecord(body);
+    const files: unknown = b.files;
+    if (!Array.isArray(files) || files.length === 0) {
+      throw new BusinessError(-10002, `${ERR_MSG.param}: files is required`);
+    }
+    if (files.length > batchLimit) {
+      throw new BusinessError(
+        -10002,
+        `${ERR_MSG.param}: the number of files exceeds the limit (${batchLimit})`,
+      );
+    }
+    const items = files.map((f: unknown) => {
+      if (!isRecord(f)) throw new BusinessError(-10002, `${ERR_MSG.param}: files[] items must be objects`);
+      return f;
+    });
+    return { files: items, common: parseCommon(b) };
+  }
+
   function pagesStep(t: Task): number {
     return Math.max(1, Math.ceil(t.pages / 10));
   }
@@ -975,20 +998,8 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       return envelope(data);
     }
     if (method === 'POST' && route === '/extract/task/batch') {
-      const b = requireRecord(body);
-      const files = b.files;
-      if (!Array.isArray(files) || files.length === 0) {
-        throw new BusinessError(-10002, `${ERR_MSG.param}: files is required`);
-      }
-      if (files.length > batchLimit) {
-        throw new BusinessError(
-          -10002,
-          `${ERR_MSG.param}: the number of files exceeds the limit (${batchLimit})`,
-        );
-      }
-      const common = parseCommon(b);
+      const { files, common } = readBatchBody(body);
       const docs = files.map((f): DocInput => {
-        if (!isRecord(f)) throw new BusinessError(-10002, `${ERR_MSG.param}: files[] items must be objects`);
         const url = optString(f, 'url');
         if (!url) throw new BusinessError(-10002, `${ERR_MSG.param}: files[].url is required`);
         return { source: 'url', url, name: fileNameFromUrl(url), ...parseDocFields(f) };
@@ -999,20 +1010,8 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       return envelope({ batch_id: batch.id });
     }
     if (method === 'POST' && route === '/file-urls/batch') {
-      const b = requireRecord(body);
-      const files = b.files;
-      if (!Array.isArray(files) || files.length === 0) {
-        throw new BusinessError(-10002, `${ERR_MSG.param}: files is required`);
-      }
-      if (files.length > batchLimit) {
-        throw new BusinessError(
-          -10002,
-          `${ERR_MSG.param}: the number of files exceeds the limit (${batchLimit})`,
-        );
-      }
-      const common = parseCommon(b);
+      const { files, common } = readBatchBody(body);
       const docs = files.map((f): DocInput => {
-        if (!isRecord(f)) throw new BusinessError(-10002, `${ERR_MSG.param}: files[] items must be objects`);
         const name = optString(f, 'name');
         if (!name) throw new BusinessError(-10002, `${ERR_MSG.param}: files[].name is required`);
         return { source: 'upload', name, ...parseDocFields(f) };

@@ -11,10 +11,10 @@ import { useFakeMinerU } from './fake';
 import {
   openViewContainer,
   runCommand,
-  typeInQuickInput,
   waitForNotification,
   waitForTreeRow,
   waitForFile,
+  setTokenFromPalette,
 } from './workbench';
 
 describe('Explorer: parse a local file (UI)', function () {
@@ -27,9 +27,7 @@ describe('Explorer: parse a local file (UI)', function () {
 
   it('right-click a PDF → "Parse File with MinerU" → uploaded, parsed, row done', async () => {
     const { page, workspaceDir } = ui();
-    await runCommand(page, 'MinerU: Set API Token');
-    await typeInQuickInput(page, fake.token, { submit: true });
-    await waitForNotification(page, /API token saved/);
+    await setTokenFromPalette(page, fake.token);
     try {
       await fs.writeFile(path.join(workspaceDir, 'explorer-report.pdf'), makePdf({ pages: 3 }));
       await page.keyboard.press('Escape');

@@ -14,6 +14,7 @@ import {
   waitForNotification,
   waitForTreeRow,
   waitForFile,
+  setTokenFromPalette,
 } from './workbench';
 
 /** Runs "Parse Document from URL" and enters `url` in its input box. */
@@ -49,12 +50,7 @@ describe('Palette flow in the workbench (UI)', function () {
 
   it('with a token typed into the password box: precise result with images, tree row done', async () => {
     const { page, workspaceDir } = ui();
-    await runCommand(page, 'MinerU: Set API Token');
-    const box = page.locator('.quick-input-widget .quick-input-box input');
-    await box.waitFor({ state: 'visible' });
-    assert.equal(await box.getAttribute('type'), 'password', 'the token is typed into a password box');
-    await typeInQuickInput(page, fake.token, { submit: true });
-    await waitForNotification(page, /API token saved/);
+    await setTokenFromPalette(page, fake.token); // fails unless the prompt is a password box
 
     await parseFromPalette('https://example.com/papers/ui-precise-pages-4.pdf');
     const folder = path.join(workspaceDir, 'mineru', 'ui-precise-pages-4');

@@ -160,3 +160,14 @@ export async function waitForFile(file: string, timeoutMs = 60_000): Promise<str
     }
   }
 }
+
+/** Sets the API token as a person does: the palette command, then the password box. */
+export async function setTokenFromPalette(page: Page, token: string): Promise<void> {
+  await runCommand(page, 'MinerU: Set API Token');
+  const box = page.locator(QUICK_INPUT_BOX);
+  await box.waitFor({ state: 'visible' });
+  if ((await box.getAttribute('type')) !== 'password')
+    throw new Error('the token prompt is not a password box');
+  await typeInQuickInput(page, token, { submit: true });
+  await waitForNotification(page, /API token saved/);
+}
