@@ -8,7 +8,7 @@ import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerParseCommands } from './vscode/commands/parseCommands';
 import { announcePause, registerPowerCommands } from './vscode/commands/powerCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
-import { registerTokenCommands } from './vscode/commands/tokenCommands';
+import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
 import type { CommandContext } from './vscode/commands/commandContext';
 import { EndpointConsent } from './vscode/endpointConsent';
 import { OutputLogger } from './vscode/log';
@@ -18,15 +18,22 @@ import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider, type TreeNode } from './vscode/taskTree';
 import { TokenStore } from './vscode/tokenStore';
 
-/** What activate() returns: used by the integration tests, and by other extensions if they wish. */
-export interface MinerUExtensionApi {
-  tokenStore: { get(): Promise<string | undefined> };
+/**
+ * What activate() returns in a test host only (ExtensionMode Development or Test): the services the
+ * host tests observe, and hooks that stand in for the user. In production activate() returns
+ * nothing, so no other extension can read the token, set one, list tasks or drive the engine.
+ */
+export interface MinerUTestApi {
   engine: ParseEngine;
   store: TaskStore;
   statusBar: TaskStatusBar;
   tree: TaskTreeProvider;
-  /** Disposes this activation and activates again over the same storage: a window reload, for tests. */
-  restart(): MinerUExtensionApi;
+  /** This extension's own SecretStorage, read directly (not through the token store's cache). */
+  secrets: vscode.SecretStorage;
+  /** Stores a token as the password box would, for tests that do not drive the UI. */
+  setToken(token: string): Promise<void>;
+  /** Disposes this activation and activates again over the same storage: a window reload. */
+  restart(): MinerUTestApi;
 }
 
 /**
@@ -36,8 +43,9 @@ export interface MinerUExtensionApi {
 export function activate(
   context: vscode.ExtensionContext,
   /** restart() only: the API object to refill with the new activation's services. */
-  into?: MinerUExtensionApi,
-): MinerUExtensionApi {
+  into?: MinerUTestApi,
+): MinerUTestApi | undefined {
+  const automation = context.extensionMode !== vscode.ExtensionMode.Production;
   const tokens = new TokenStore(context.secrets);
   const logger = new OutputLogger(() => tokens.peek());
   const consent = new EndpointConsent(context.globalState);
@@ -54,9 +62,8 @@ export function activate(
       batchBaseUrl: settings.batchApiBaseUrl,
       agentBaseUrl: settings.agentBaseUrl,
       getToken: () => tokens.get(),
-      allowInsecureHttp:
-        consent.isAllowed(settings.apiBaseUrl) &&
-        (settings.batchApiBaseUrl === settings.apiBaseUrl || consent.isAllowed(settings.batchApiBaseUrl)),
+      // Asked at every request, so a "Send over HTTP" given after this client was built counts.
+      allowInsecureHttp: (origin) => consent.isAllowed(origin),
       logger,
       userAgent: `mineru-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
     });
@@ -120,6 +127,7 @@ export function activate(
     tree,
     treeView,
     settings: () => settings,
+    automation,
   };
 
   const owned: vscode.Disposable[] = [];
@@ -165,15 +173,20 @@ export function activate(
   engine.resume();
   logger.info(`MinerU Document Parser activated; ${store.size} task(s) restored.`);
 
-  const fields: MinerUExtensionApi = {
-    tokenStore: tokens,
+  if (!automation) return undefined;
+  const fields: MinerUTestApi = {
     engine,
     store,
     statusBar,
     tree,
+    secrets: context.secrets,
+    setToken: async (token) => {
+      await tokens.set(token);
+      tokenChanged(ctx);
+    },
     restart: () => {
       disposeAll(owned);
-      return activate(context, target);
+      return activate(context, target) ?? target;
     },
   };
   // One object for the life of the extension: after restart() it holds the new activation's

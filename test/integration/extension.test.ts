@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ENV_TRIPWIRE_LOG, ENV_TRIPWIRE_URL, readTripwireHits } from './tripwire';
+import { answerInputBoxes, api as testApi, TOKEN_SECRET_KEY } from './helpers';
 
 const EXTENSION_ID = 'mineru-community.mineru-document-parser';
 const VIEW_CONTAINER_ID = 'mineru';
@@ -34,11 +35,6 @@ interface ExtensionManifest {
   };
 }
 
-/** The test-facing part of what activate() returns. */
-interface MinerUTestApi {
-  tokenStore: { get(): Promise<string | undefined> };
-}
-
 function extension(): vscode.Extension<unknown> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this host`);
@@ -56,21 +52,6 @@ function configurationProperties(): Record<string, ConfigurationProperty> {
     string,
     ConfigurationProperty
   >;
-}
-
-function isTestApi(value: unknown): value is MinerUTestApi {
-  if (typeof value !== 'object' || value === null || !('tokenStore' in value)) return false;
-  const store: unknown = value.tokenStore;
-  return typeof store === 'object' && store !== null && 'get' in store && typeof store.get === 'function';
-}
-
-async function activatedApi(): Promise<MinerUTestApi> {
-  const exports: unknown = await extension().activate();
-  assert.ok(
-    isTestApi(exports),
-    'activate() must return an API object { tokenStore: { get(): Promise<string | undefined> } }',
-  );
-  return exports;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -220,14 +201,33 @@ describe('MinerU extension in a real VS Code', () => {
     );
   });
 
-  it('keeps the API token in SecretStorage across a command round trip', async () => {
-    const api = await activatedApi();
-    const first = `test-token-${Date.now()}`;
-    const result: unknown = await vscode.commands.executeCommand('mineru.setToken', first);
-    assert.equal(result, undefined, 'mineru.setToken returns nothing');
-    assert.equal(await api.tokenStore.get(), first);
-    const second = `${first}-replaced`;
-    await vscode.commands.executeCommand('mineru.setToken', second);
-    assert.equal(await api.tokenStore.get(), second);
+  it('Set API Token stores what the user typed in the password box in SecretStorage, and ignores a token passed by a caller', async () => {
+    const api = await testApi();
+    const typed = `typed-token-${Date.now()}`;
+    const asked = await answerInputBoxes(
+      () => typed,
+      async (asked) => {
+        await vscode.commands.executeCommand('mineru.setToken');
+        return asked;
+      },
+    );
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.options?.password, true, 'the token prompt is a password box');
+    // Read SecretStorage itself, not the token store's cache.
+    assert.equal(await api.secrets.get(TOKEN_SECRET_KEY), typed);
+
+    // Another extension runs the command with its own token: the user is asked instead (here they
+    // press Escape), and the stored token stays the user's.
+    const planted = `planted-token-${Date.now()}`;
+    const again = await answerInputBoxes(
+      () => undefined,
+      async (asked) => {
+        const result: unknown = await vscode.commands.executeCommand('mineru.setToken', planted);
+        assert.equal(result, undefined, 'mineru.setToken returns nothing');
+        return asked;
+      },
+    );
+    assert.equal(again.length, 1, 'the argument did not replace the prompt');
+    assert.equal(await api.secrets.get(TOKEN_SECRET_KEY), typed);
   });
 });

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MinerUExtensionApi } from '../../src/extension';
+import type { MinerUTestApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { FakeMinerU, RecordedRequest } from '../fake-mineru/server';
 import { makePdf } from '../unit/helpers/pdf';
@@ -30,7 +30,7 @@ const PNG = Buffer.from(
 describe('Local files in the real host', function () {
   this.timeout(60_000);
   let fake: FakeMinerU;
-  let a: MinerUExtensionApi;
+  let a: MinerUTestApi;
 
   const suite = useFakeMinerU({ uploadUrlsLocally: undefined });
   before(() => ({ fake, api: a } = suite));

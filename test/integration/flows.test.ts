@@ -5,16 +5,16 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MinerUExtensionApi } from '../../src/extension';
+import type { MinerUTestApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { checkImageLinks } from '../../src/core/results/markdownLinks';
 import type { FakeMinerU } from '../fake-mineru/server';
-import { configure, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
+import { answerInputBoxes, configure, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
 
 describe('MinerU flows in the real host', function () {
   this.timeout(60_000);
   let fake: FakeMinerU;
-  let a: MinerUExtensionApi;
+  let a: MinerUTestApi;
 
   const suite = useFakeMinerU();
   before(() => ({ fake, api: a } = suite));
@@ -61,18 +61,26 @@ describe('MinerU flows in the real host', function () {
     await configure('mode', 'precise');
     try {
       const before = a.store.size;
-      const running = vscode.commands.executeCommand<TaskRecord[] | undefined>(
-        'mineru.parseUrl',
-        'https://example.com/no-token.pdf',
+      // The user presses Escape at the token prompt.
+      const { result, asked } = await answerInputBoxes(
+        () => undefined,
+        async (asked) => ({
+          result: await vscode.commands.executeCommand<TaskRecord[] | undefined>(
+            'mineru.parseUrl',
+            'https://example.com/no-token.pdf',
+          ),
+          asked,
+        }),
       );
-      await new Promise((r) => setTimeout(r, 500));
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      assert.equal(await running, undefined);
+      assert.equal(asked.length, 1, 'exactly one prompt: the token');
+      assert.equal(asked[0]!.options?.password, true, 'the token is asked for in a password box');
+      assert.match(String(asked[0]!.options?.title), /API Token/);
+      assert.equal(result, undefined);
       assert.equal(a.store.size, before);
       assert.equal(fake.requests.length, 0, 'nothing was sent without a token');
     } finally {
       await configure('mode', undefined);
-      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+      await a.setToken(fake.token);
     }
   });
 
@@ -95,7 +103,7 @@ describe('MinerU flows in the real host', function () {
       const item = a.tree.getTreeItem(a.tree.nodeFor(t!.id)!);
       assert.match(String(item.description), /quick/);
     } finally {
-      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+      await a.setToken(fake.token);
     }
   });
 
@@ -114,7 +122,7 @@ describe('MinerU flows in the real host', function () {
       const put = fake.requests.find((r) => r.method === 'PUT');
       assert.ok(put && put.headers['content-type'] === undefined && put.headers.authorization === undefined);
     } finally {
-      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+      await a.setToken(fake.token);
     }
   });
 
@@ -222,7 +230,7 @@ describe('MinerU flows in the real host', function () {
   });
 
   it('a rejected token fails with the code A0202, and the token stays out of state', async () => {
-    await vscode.commands.executeCommand('mineru.setToken', 'sk-not-a-valid-token-123');
+    await a.setToken('sk-not-a-valid-token-123');
     try {
       const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
         'mineru.parseUrl',
@@ -234,7 +242,7 @@ describe('MinerU flows in the real host', function () {
       assert.equal(t!.error?.phase, 'submit');
       assert.ok(!JSON.stringify(a.store.all()).includes('sk-not-a-valid-token-123'));
     } finally {
-      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+      await a.setToken(fake.token);
     }
   });
 

@@ -3,16 +3,18 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../src/core/tasks/task';
-import type { MinerUExtensionApi } from '../../src/extension';
+import type { MinerUTestApi } from '../../src/extension';
 import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
 
 export const EXTENSION_ID = 'mineru-community.mineru-document-parser';
 
-/** Activates the extension (once) and returns what activate() returned. */
-export async function api(): Promise<MinerUExtensionApi> {
-  const ext = vscode.extensions.getExtension<MinerUExtensionApi>(EXTENSION_ID);
+/** Activates the extension (once) and returns its test API (a test host has one; production none). */
+export async function api(): Promise<MinerUTestApi> {
+  const ext = vscode.extensions.getExtension<MinerUTestApi | undefined>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this host`);
-  return ext.activate();
+  const activated = await ext.activate();
+  assert.ok(activated, 'activate() returns the test API in a test host');
+  return activated;
 }
 
 export function workspaceRoot(): string {
@@ -37,7 +39,7 @@ export async function waitFor<T>(
 }
 
 /** The tasks, once every one of them is done or failed. */
-export function finished(a: MinerUExtensionApi, ids: string[]): TaskRecord[] | undefined {
+export function finished(a: MinerUTestApi, ids: string[]): TaskRecord[] | undefined {
   const tasks = ids.map((id) => a.store.get(id));
   return tasks.every((t) => t && (t.state === 'done' || t.state === 'failed'))
     ? (tasks as TaskRecord[])
@@ -52,7 +54,7 @@ export async function configure(key: string, value: unknown): Promise<void> {
 /** The fake service and the extension's API of a suite that uses {@link useFakeMinerU}. */
 export interface FakeSuite {
   fake: FakeMinerU;
-  api: MinerUExtensionApi;
+  api: MinerUTestApi;
 }
 
 /**
@@ -68,7 +70,7 @@ export function useFakeMinerU(settings: Record<string, unknown> = {}): FakeSuite
     await configure('agentBaseUrl', suite.fake.agentBaseUrl);
     for (const [key, value] of Object.entries(settings)) await configure(key, value);
     suite.api = await api();
-    await vscode.commands.executeCommand('mineru.setToken', suite.fake.token);
+    await suite.api.setToken(suite.fake.token);
   });
   after(async () => {
     for (const key of ['apiBaseUrl', 'agentBaseUrl', ...Object.keys(settings)])
@@ -76,4 +78,36 @@ export function useFakeMinerU(settings: Record<string, unknown> = {}): FakeSuite
     await suite.fake?.close();
   });
   return suite;
+}
+
+/** The SecretStorage key of the API token (pinned here: renaming it would lose users' tokens). */
+export const TOKEN_SECRET_KEY = 'mineru.apiToken';
+
+/** An input box the extension opened while {@link answerInputBoxes} stood in for the user. */
+export interface AskedInputBox {
+  options: vscode.InputBoxOptions | undefined;
+}
+
+/**
+ * Stands in for the user at the extension's input boxes while `body` runs: every
+ * `window.showInputBox` the extension calls is recorded and answered by `answer` (undefined =
+ * Escape). The test host shares one `vscode` API object with the extension under test (both live
+ * in the extension's folder), so this sees exactly what the user would be asked. Restored after.
+ */
+export async function answerInputBoxes<T>(
+  answer: (options: vscode.InputBoxOptions | undefined) => string | undefined,
+  body: (asked: AskedInputBox[]) => Promise<T>,
+): Promise<T> {
+  const window = vscode.window as { showInputBox: typeof vscode.window.showInputBox };
+  const original = window.showInputBox;
+  const asked: AskedInputBox[] = [];
+  window.showInputBox = (options?: vscode.InputBoxOptions) => {
+    asked.push({ options });
+    return Promise.resolve(answer(options));
+  };
+  try {
+    return await body(asked);
+  } finally {
+    window.showInputBox = original;
+  }
 }

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../src/core/api/connectionCheck';
 import type { TaskRecord } from '../../src/core/tasks/task';
-import type { MinerUExtensionApi } from '../../src/extension';
+import type { MinerUTestApi } from '../../src/extension';
 import type { FakeMinerU } from '../fake-mineru/server';
 import { configure, finished, useFakeMinerU, waitFor } from './helpers';
 
@@ -26,7 +26,7 @@ const SETTINGS = [
 describe('Power and scale in the real host', function () {
   this.timeout(60_000);
   let fake: FakeMinerU;
-  let a: MinerUExtensionApi;
+  let a: MinerUTestApi;
 
   const suite = useFakeMinerU({ mode: 'precise' });
   before(() => ({ fake, api: a } = suite));
@@ -155,14 +155,14 @@ describe('Power and scale in the real host', function () {
         ['result', 'passed'],
       ],
     );
-    await vscode.commands.executeCommand('mineru.setToken', 'not-a-valid-token');
+    await a.setToken('not-a-valid-token');
     try {
       const bad = await vscode.commands.executeCommand<CheckResult[]>('mineru.testConnection');
       const token = bad.find((r) => r.id === 'token')!;
       assert.equal(token.outcome, 'failed');
       assert.equal(token.code, 'A0202');
     } finally {
-      await vscode.commands.executeCommand('mineru.setToken', fake.token);
+      await a.setToken(fake.token);
     }
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -6,12 +6,12 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MinerUExtensionApi } from '../../src/extension';
+import type { MinerUTestApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { FakeMinerU } from '../fake-mineru/server';
-import { useFakeMinerU, waitFor } from './helpers';
+import { TOKEN_SECRET_KEY, useFakeMinerU, waitFor } from './helpers';
 
-function finished(a: MinerUExtensionApi, id: string): TaskRecord | undefined {
+function finished(a: MinerUTestApi, id: string): TaskRecord | undefined {
   const t = a.store.get(id);
   return t && (t.state === 'done' || t.state === 'failed') ? t : undefined;
 }
@@ -42,7 +42,7 @@ async function startTrap(): Promise<{ url: string; hits: () => number; close: ()
 describe('reliability in the real host', function () {
   this.timeout(60_000);
   let fake: FakeMinerU;
-  let a: MinerUExtensionApi;
+  let a: MinerUTestApi;
 
   const suite = useFakeMinerU();
   before(() => ({ fake, api: a } = suite));
@@ -133,6 +133,6 @@ describe('reliability in the real host', function () {
       assert.ok(!JSON.stringify(config.inspect(key) ?? {}).includes(token), `mineru.${key}`);
     }
     assert.ok(!JSON.stringify(a.store.all()).includes(token));
-    assert.equal(await a.tokenStore.get(), token, 'it is in SecretStorage');
+    assert.equal(await a.secrets.get(TOKEN_SECRET_KEY), token, 'it is in SecretStorage');
   });
 });

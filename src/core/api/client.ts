@@ -50,10 +50,11 @@ export interface MinerUClientOptions {
   getToken: () => Promise<string | undefined>;
   /**
    * The user's explicit consent to send the token over plain HTTP to a non-loopback host (a
-   * private deployment such as http://8.148.69.123:8088/api/v1). Without it such requests fail
-   * with code INSECURE_HTTP before anything is sent.
+   * private deployment such as http://8.148.69.123:8088/api/v1), asked for the origin of each
+   * request, every time (consent given after the client was built counts at once). Without it such
+   * requests fail with code INSECURE_HTTP before anything is sent.
    */
-  allowInsecureHttp?: boolean | undefined;
+  allowInsecureHttp?: boolean | ((origin: string) => boolean) | undefined;
   clock?: Clock | undefined;
   logger?: Logger | undefined;
   /** Randomness for backoff jitter, in [0, 1). */
@@ -113,7 +114,7 @@ export class MinerUClient {
   readonly agentBaseUrl: string;
   private readonly transport: HttpTransport;
   private readonly getToken: () => Promise<string | undefined>;
-  private readonly allowInsecureHttp: boolean;
+  private readonly allowInsecureHttp: (origin: string) => boolean;
   private readonly uploadTimeoutMs: number;
   private readonly logger: Logger;
 
@@ -124,7 +125,8 @@ export class MinerUClient {
       : this.baseUrl;
     this.agentBaseUrl = normaliseBase(options.agentBaseUrl ?? DEFAULT_AGENT_BASE_URL, 'agent API base URL');
     this.getToken = options.getToken;
-    this.allowInsecureHttp = options.allowInsecureHttp ?? false;
+    const consent = options.allowInsecureHttp ?? false;
+    this.allowInsecureHttp = typeof consent === 'function' ? consent : () => consent;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
     this.transport = new HttpTransport({
@@ -336,12 +338,16 @@ export class MinerUClient {
   ): Promise<JsonResult> {
     const url = base + path;
     const parsed = new URL(url);
-    if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname) && !this.allowInsecureHttp) {
+    if (
+      parsed.protocol === 'http:' &&
+      !isLoopbackHost(parsed.hostname) &&
+      !this.allowInsecureHttp(parsed.origin)
+    ) {
       return Promise.reject(
         new MinerUError({
           phase,
           message: `The API address ${parsed.host} uses plain HTTP; the token would be sent unencrypted`,
-          hint: 'Use an https:// address, or allow plain HTTP for this private deployment in the settings',
+          hint: `Use an https:// address in the setting ${base === this.baseUrl ? 'mineru.apiBaseUrl' : 'mineru.batchApiBaseUrl'}, or run the command again and answer "Send over HTTP" to allow ${parsed.origin}`,
           code: 'INSECURE_HTTP',
           host: parsed.host,
           retryable: false,

@@ -22,6 +22,22 @@ export interface CommandContext {
   tree: TaskTreeProvider;
   treeView: vscode.TreeView<unknown>;
   settings: () => MinerUSettings;
+  /**
+   * True only in a test host (ExtensionMode Development or Test): commands then accept a URL to
+   * submit without the input box and return what they created. Never true in production, where
+   * any other extension could run our commands.
+   */
+  automation: boolean;
+  /** Downloads URLs here and uploads them (set by the file commands, used by "always upload"). */
+  uploadUrls?: (request: UploadUrlsRequest) => Promise<TaskRecord[] | undefined>;
+}
+
+/** URLs to download here and upload, with the run's options and output folder. */
+export interface UploadUrlsRequest {
+  urls: UrlItem[];
+  options: ParseOptions;
+  outputDir: string;
+  mode?: TaskMode;
 }
 
 /**
@@ -55,12 +71,8 @@ export async function submitUrls(
     vscode.workspace.getConfiguration('mineru').get('uploadUrlsLocally') === 'always'
   ) {
     // Download here and upload (fileCommands.ts), instead of letting the service fetch the URLs.
-    return vscode.commands.executeCommand<TaskRecord[] | undefined>('mineru.uploadFromUrl', {
-      urls: items,
-      options,
-      outputDir,
-      mode,
-    });
+    // A direct call, not a command: no other extension may name the output folder.
+    return ctx.uploadUrls?.({ urls: items, options, outputDir, mode });
   }
   // "with Options…" may carry this run's data ID template next to the wire options.
   const { dataIdTemplate, ...wire } = options as ParseOptions & { dataIdTemplate?: string };

@@ -1,39 +1,32 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ParseOptions } from '../../core/api/types';
 import { SUPPORTED_EXTENSIONS } from '../../core/api/types';
 import { findDocuments } from '../../core/files/findDocuments';
-import type { UrlItem } from '../../core/tasks/engine';
-import type { TaskMode, TaskRecord } from '../../core/tasks/task';
+import type { TaskRecord } from '../../core/tasks/task';
 import { DownloadCache, parseLocalFiles } from '../files/fileFlow';
 import { readFileSettings } from '../files/fileSettings';
 import { resolveOutputDir } from '../settings';
 import { resolveTask, type CommandContext } from './commandContext';
+import { registerCommand } from './register';
 
 /** Most documents "Parse All Documents in Folder" takes at once. */
 export const MAX_FOLDER_DOCUMENTS = 200;
-
-/** What `mineru.uploadFromUrl` accepts besides a task: URLs to download and upload (setting "always"). */
-export interface UploadUrlsRequest {
-  urls: UrlItem[];
-  options: ParseOptions;
-  outputDir: string;
-  mode?: TaskMode;
-}
 
 /** Registers "Parse File with MinerU", "Parse All Documents in Folder" and "Download Here and Upload". */
 export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
   const downloads = new DownloadCache(ctx);
   void downloads.prune();
+  ctx.uploadUrls = (request) =>
+    downloads.uploadUrls(request.urls, {
+      outputDir: request.outputDir,
+      options: request.options,
+      ...(request.mode ? { mode: request.mode } : {}),
+    });
   return [
     downloads,
-    vscode.commands.registerCommand('mineru.parseFile', (uri?: unknown, uris?: unknown) =>
-      parseFile(ctx, uri, uris),
-    ),
-    vscode.commands.registerCommand('mineru.parseFolder', (uri?: unknown) => parseFolder(ctx, uri)),
-    vscode.commands.registerCommand('mineru.uploadFromUrl', (arg?: unknown) =>
-      uploadFromUrl(ctx, downloads, arg),
-    ),
+    registerCommand(ctx, 'mineru.parseFile', (uri?: unknown, uris?: unknown) => parseFile(ctx, uri, uris)),
+    registerCommand(ctx, 'mineru.parseFolder', (uri?: unknown) => parseFolder(ctx, uri)),
+    registerCommand(ctx, 'mineru.uploadFromUrl', (arg?: unknown) => uploadFromUrl(ctx, downloads, arg)),
   ];
 }
 
@@ -140,21 +133,14 @@ async function parseFolder(ctx: CommandContext, uri: unknown): Promise<TaskRecor
 }
 
 /**
- * "Download Here and Upload": for a URL task the service could not fetch (tree or notification),
- * or for URLs handed over by the URL commands when `mineru.uploadUrlsLocally` is "always".
+ * "Download Here and Upload": for a URL task the service could not fetch (tree or notification).
+ * It takes a task only, never a folder or URLs, so another extension cannot choose where to write.
  */
 async function uploadFromUrl(
   ctx: CommandContext,
   downloads: DownloadCache,
   arg: unknown,
 ): Promise<TaskRecord[] | undefined> {
-  if (isUploadRequest(arg)) {
-    return downloads.uploadUrls(arg.urls, {
-      outputDir: arg.outputDir,
-      options: arg.options,
-      ...(arg.mode ? { mode: arg.mode } : {}),
-    });
-  }
   const task = resolveTask(ctx, arg);
   if (!task || task.source.kind !== 'url') return undefined;
   if (readFileSettings().uploadUrlsLocally === 'never') {
@@ -171,15 +157,6 @@ async function uploadFromUrl(
   // The upload replaces the failed URL task.
   if (tasks && tasks.length > 0 && task.state === 'failed') await ctx.engine.remove([task.id]);
   return tasks;
-}
-
-function isUploadRequest(arg: unknown): arg is UploadUrlsRequest {
-  return (
-    typeof arg === 'object' &&
-    arg !== null &&
-    Array.isArray((arg as UploadUrlsRequest).urls) &&
-    typeof (arg as UploadUrlsRequest).outputDir === 'string'
-  );
 }
 
 function isUri(value: unknown): value is vscode.Uri {

@@ -3,17 +3,16 @@ import type { ParseOptions } from '../../core/api/types';
 import { findDocumentLinks, validateDocumentUrl, type FoundLink } from '../../core/links/findLinks';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import { submitUrls, type CommandContext } from './commandContext';
+import { registerCommand } from './register';
 import { askForOptions } from './optionsFlow';
 import { proposeUrl, urlUnderCursor } from './urlPrefill';
 
 /** Registers "Parse Document from URL", "… with Options…" and "Parse Linked Documents". */
 export function registerParseCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('mineru.parseUrl', (url?: unknown) => parseUrl(ctx, false, url)),
-    vscode.commands.registerCommand('mineru.parseUrlWithOptions', (url?: unknown) =>
-      parseUrl(ctx, true, url),
-    ),
-    vscode.commands.registerCommand('mineru.parseLinks', () => parseLinks(ctx)),
+    registerCommand(ctx, 'mineru.parseUrl', (url?: unknown) => parseUrl(ctx, false, url)),
+    registerCommand(ctx, 'mineru.parseUrlWithOptions', (url?: unknown) => parseUrl(ctx, true, url)),
+    registerCommand(ctx, 'mineru.parseLinks', () => parseLinks(ctx)),
   ];
 }
 
@@ -23,9 +22,11 @@ async function parseUrl(
   withOptions: boolean,
   given?: unknown,
 ): Promise<TaskRecord[] | undefined> {
-  let input = typeof given === 'string' ? given : undefined;
+  // A URL handed in by a caller submits at once only in a test host. In production it is only
+  // proposed in the input box: another extension must not submit documents without the user.
+  let input = ctx.automation && typeof given === 'string' ? given : undefined;
   if (input === undefined) {
-    const proposed = await proposeUrl();
+    const proposed = typeof given === 'string' && given.trim() ? given.trim() : await proposeUrl();
     input = await vscode.window.showInputBox({
       title: vscode.l10n.t('MinerU: Parse Document from URL'),
       prompt: vscode.l10n.t('A link to a PDF, Word, PowerPoint, image or HTML document'),

@@ -6,6 +6,7 @@ import type { SerializedError } from '../../core/errors';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import type { TaskRecord } from '../../core/tasks/task';
 import { resolveTask, type CommandContext } from './commandContext';
+import { registerCommand } from './register';
 
 /** Formats the service can add besides Markdown; they land beside the .md as <name>.docx/.html/.tex. */
 const EXTRA_KINDS: ReadonlySet<string> = new Set(['docx', 'html', 'latex']);
@@ -27,12 +28,12 @@ export function registerPowerCommands(
   client: () => Promise<MinerUClient>,
 ): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('mineru.testConnection', async () => testConnection(ctx, await client())),
-    vscode.commands.registerCommand('mineru.openExtra', async (arg?: unknown) => {
+    registerCommand(ctx, 'mineru.testConnection', async () => testConnection(ctx, await client())),
+    registerCommand(ctx, 'mineru.openExtra', async (arg?: unknown) => {
       const task = resolveTask(ctx, arg);
       if (task) await openExtra(task);
     }),
-    vscode.commands.registerCommand('mineru.retryWithPageRanges', async (arg?: unknown) => {
+    registerCommand(ctx, 'mineru.retryWithPageRanges', async (arg?: unknown) => {
       const task = resolveTask(ctx, arg);
       if (task) await retryWithPageRanges(ctx, task);
     }),

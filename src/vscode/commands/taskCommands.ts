@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/tasks/task';
 import { resolveTask, type CommandContext } from './commandContext';
+import { registerCommand } from './register';
 
 /** The tree's actions: open, reveal, retry, copy id, open source, remove, clear, refresh, log. */
 export function registerTaskCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -9,22 +10,26 @@ export function registerTaskCommands(ctx: CommandContext): vscode.Disposable[] {
     if (task) await fn(task);
   };
   return [
-    vscode.commands.registerCommand(
+    registerCommand(
+      ctx,
       'mineru.openResult',
       withTask((t) => openResult(t)),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(
+      ctx,
       'mineru.revealResult',
       withTask(async (t) => {
         if (t.result)
           await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(t.result.markdownPath));
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(
+      ctx,
       'mineru.retryTask',
       withTask((t) => ctx.engine.retry(t.id)),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(
+      ctx,
       'mineru.copyTaskId',
       withTask(async (t) => {
         const id = t.remote?.taskId ?? t.remote?.batchId;
@@ -33,20 +38,22 @@ export function registerTaskCommands(ctx: CommandContext): vscode.Disposable[] {
         vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', id), 3000);
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(
+      ctx,
       'mineru.openSource',
       withTask(async (t) => {
         if (t.source.kind === 'url') await vscode.env.openExternal(vscode.Uri.parse(t.source.url, true));
         else await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(t.source.path));
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(
+      ctx,
       'mineru.removeTask',
       withTask((t) => ctx.engine.remove([t.id])),
     ),
-    vscode.commands.registerCommand('mineru.clearFinished', () => ctx.engine.clearFinished()),
-    vscode.commands.registerCommand('mineru.refresh', () => ctx.engine.refresh()),
-    vscode.commands.registerCommand('mineru.showLog', () => ctx.logger.show()),
+    registerCommand(ctx, 'mineru.clearFinished', () => ctx.engine.clearFinished()),
+    registerCommand(ctx, 'mineru.refresh', () => ctx.engine.refresh()),
+    registerCommand(ctx, 'mineru.showLog', () => ctx.logger.show()),
   ];
 }
 

@@ -1,19 +1,19 @@
 import * as vscode from 'vscode';
 import { promptForToken } from '../tokenStore';
 import type { CommandContext } from './commandContext';
+import { registerCommand } from './register';
 
 export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
-    // An argument lets tests and automation set the token without the password box.
-    vscode.commands.registerCommand('mineru.setToken', async (token?: unknown) => {
-      if (typeof token === 'string' && token.trim()) await ctx.tokens.set(token);
-      else if ((await promptForToken(ctx.tokens)) === undefined) return;
-      ctx.logger.info('The API token was updated.');
-      ctx.engine.refresh();
-      if (typeof token !== 'string')
-        void vscode.window.showInformationMessage(vscode.l10n.t('MinerU: API token saved.'));
+    // The token comes only from the password box the user types into. An argument is ignored:
+    // any installed extension can run this command, and a token passed in would silently send the
+    // user's documents to someone else's account. Tests set the token through the test API.
+    registerCommand(ctx, 'mineru.setToken', async () => {
+      if ((await promptForToken(ctx.tokens)) === undefined) return;
+      tokenChanged(ctx);
+      void vscode.window.showInformationMessage(vscode.l10n.t('MinerU: API token saved.'));
     }),
-    vscode.commands.registerCommand('mineru.clearToken', async () => {
+    registerCommand(ctx, 'mineru.clearToken', async () => {
       await ctx.tokens.clear();
       ctx.logger.info('The API token was cleared.');
       void vscode.window.showInformationMessage(
@@ -21,4 +21,10 @@ export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] 
       );
     }),
   ];
+}
+
+/** After a new token: log it (without the value) and poll again at once. */
+export function tokenChanged(ctx: CommandContext): void {
+  ctx.logger.info('The API token was updated.');
+  ctx.engine.refresh();
 }

@@ -4,7 +4,7 @@ import { findDocumentLinks, linkAt, validateDocumentUrl } from '../../core/links
 /**
  * The URL to propose in the input box, from, in order: the selection, the link under the cursor,
  * the active document's own http(s) URI, then the clipboard — whichever first holds a URL. The
- * clipboard is not read in a browser-hosted VS Code (see below).
+ * clipboard gets a moment to answer, and is left out from then on when it fails or times out.
  */
 export async function proposeUrl(): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -16,9 +16,6 @@ export async function proposeUrl(): Promise<string | undefined> {
     const uri = editor.document.uri;
     if (uri.scheme === 'http' || uri.scheme === 'https') return uri.toString(true);
   }
-  // In a browser (code-server, vscode.dev) reading the clipboard needs a permission prompt that
-  // headless or locked-down browsers never answer, and the input box would wait for it: skip it.
-  if (vscode.env.uiKind === vscode.UIKind.Web) return undefined;
   const clip = (await readClipboard()).trim();
   if (clip && clip.length < 8192) {
     const found = findDocumentLinks(clip, { maxLinks: 1 })[0];
@@ -29,10 +26,31 @@ export async function proposeUrl(): Promise<string | undefined> {
   return undefined;
 }
 
+/** How long the input box waits for the clipboard before it opens without it. */
+export const CLIPBOARD_TIMEOUT_MS = 500;
+
+/**
+ * False once a read failed or timed out: in a browser (code-server, vscode.dev) reading the
+ * clipboard may need a permission the user never grants, and every later input box would wait
+ * for it again. Reset by a reload.
+ */
+let clipboardReadable = true;
+
 /** The clipboard text, or '' when it cannot be read within a moment. */
 async function readClipboard(): Promise<string> {
-  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(''), 500));
-  return Promise.race([vscode.env.clipboard.readText().then(undefined, () => ''), timeout]);
+  if (!clipboardReadable) return '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), CLIPBOARD_TIMEOUT_MS);
+  });
+  const read = vscode.env.clipboard.readText().then(
+    (text) => text,
+    () => undefined,
+  );
+  const text = await Promise.race([read, timeout]);
+  clearTimeout(timer);
+  if (text === undefined) clipboardReadable = false;
+  return text ?? '';
 }
 
 export function urlInSelection(editor: vscode.TextEditor): string | undefined {

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { MinerUExtensionApi } from '../../../src/extension';
+import type { MinerUTestApi } from '../../../src/extension';
 import type { TaskRecord } from '../../../src/core/tasks/task';
 import type { TreeNode } from '../../../src/vscode/taskTree';
 import { readTripwireHits } from '../../integration/tripwire';
@@ -93,7 +93,7 @@ function seed(scale: NonNullable<HostBenchJob['scale']>): TaskRecord[] {
 }
 
 /** Resolves every row the way the tree view does when it (re)renders: getChildren, then getTreeItem. */
-function resolveAll(api: MinerUExtensionApi): number {
+function resolveAll(api: MinerUTestApi): number {
   let rows = 0;
   const visit = (node?: TreeNode): void => {
     for (const child of api.tree.getChildren(node)) {
@@ -110,10 +110,12 @@ async function scaleBench(job: HostBenchJob, result: HostBenchResult): Promise<v
   const scale = job.scale!;
   const config = vscode.workspace.getConfiguration('mineru');
   await config.update('apiBaseUrl', scale.apiBaseUrl, vscode.ConfigurationTarget.Global);
-  const ext = vscode.extensions.getExtension<MinerUExtensionApi>(scale.extensionId);
+  const ext = vscode.extensions.getExtension<MinerUTestApi | undefined>(scale.extensionId);
   if (!ext) throw new Error(`extension ${scale.extensionId} is not loaded`);
-  let api = await ext.activate();
-  await vscode.commands.executeCommand('mineru.setToken', scale.token);
+  const activated = await ext.activate();
+  if (!activated) throw new Error('the extension returned no test API: is it running in a test host?');
+  let api = activated;
+  await api.setToken(scale.token);
   await api.store.add(seed(scale));
   // The view is shown, as a user following 1,000 documents would have it.
   await vscode.commands.executeCommand('workbench.view.extension.mineru').then(undefined, () => undefined);
