@@ -5,6 +5,7 @@
 //   node scripts/run-host-tests.mjs [--tests out/test/integration/index.js] [--ext <repo root>]
 //        [--workspace test/integration/workspace] [--timeout 300000] [--results <file.json>]
 //        [--locale zh-cn]   (code-server's display language; the extension's own zh-cn strings)
+//        [--install <file.vsix>]   (installed first, as a user installs it: ExtensionMode Production)
 //
 // How: the workbench URL carries ?folder=<temp copy of the workspace fixture> and a `payload` with
 // extensionDevelopmentPath/extensionTestsPath as vscode-remote:// URIs, so the server's Node
@@ -28,6 +29,17 @@ const trace = (m) =>
   process.env.TRACE_HOST_TESTS === '1' &&
   console.error(`${TAG} +${((Date.now() - T0) / 1000).toFixed(1)}s ${m}`);
 
+/** The file an extension's manifest names as `main`. */
+function mainOf(extPath) {
+  try {
+    return (
+      JSON.parse(fs.readFileSync(path.join(extPath, 'package.json'), 'utf8')).main ?? 'dist/extension.js'
+    );
+  } catch {
+    return 'dist/extension.js';
+  }
+}
+
 /** Runs the suite; returns { code, passed, failed, pending, vscodeVersion, ... }. Never throws. */
 export async function runHostTests(opts = {}) {
   const testsPath = path.resolve(REPO_ROOT, opts.tests ?? 'out/test/integration/index.js');
@@ -40,7 +52,7 @@ export async function runHostTests(opts = {}) {
   try {
     for (const [what, p] of [
       ['test module', testsPath],
-      ['extension bundle', path.join(extPath, 'dist', 'extension.js')],
+      ['extension bundle', path.join(extPath, mainOf(extPath))],
     ]) {
       if (!fs.existsSync(p))
         throw new Error(`${what} not found: ${p} (build first: tsc -p . && node esbuild.js)`);
@@ -64,6 +76,8 @@ export async function runHostTests(opts = {}) {
       },
       userSettings: { 'mineru.apiBaseUrl': tripwire.url, 'mineru.agentBaseUrl': tripwire.url },
       ...(opts.locale ? { args: ['--locale', opts.locale] } : {}),
+      // Extensions installed as a user installs them (ExtensionMode Production), next to the one under test.
+      ...(opts.install?.length ? { installVsix: opts.install } : {}),
     });
     console.log(`${TAG} code-server ${host.url} (pid ${host.pid}), workspace ${workspace}`);
 
@@ -145,6 +159,7 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
       timeout: { type: 'string' },
       results: { type: 'string' },
       locale: { type: 'string' },
+      install: { type: 'string', multiple: true },
     },
   });
   const summary = await runHostTests(values);
