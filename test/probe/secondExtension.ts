@@ -94,6 +94,25 @@ const checks: Check[] = [
       }
     },
   },
+  {
+    // Last: the confirmation it must show is a modal dialog, which stays open afterwards.
+    title:
+      '[R-SEC-11] a file outside the workspace handed to Parse File by another extension is not uploaded without the user',
+    run: async (fake) => {
+      const secret = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mineru-probe-secret-')), 'secret.pdf');
+      fs.writeFileSync(
+        secret,
+        '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+      );
+      const before = fake.requests.length;
+      const uri = vscode.Uri.file(secret);
+      // Not awaited: in production the command waits for the user's answer to a modal dialog.
+      void vscode.commands.executeCommand('mineru.parseFile', uri, [uri]);
+      await sleep(2000);
+      const sent = fake.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+      assert.deepEqual(sent, [], 'the file was sent without asking the user');
+    },
+  },
 ];
 
 /** Entry point: the host requires this bundle as extensionTestsPath and awaits run(). */

@@ -40,12 +40,15 @@ async function parseFile(
   uris: unknown,
 ): Promise<TaskRecord[] | undefined> {
   let targets: vscode.Uri[] = [];
+  /** False when the user chose the files in the picker just now. */
+  let confirmOutside = true;
   if (Array.isArray(uris) && uris.length > 0) targets = uris.filter(isUri);
   else if (isUri(uri)) targets = [uri];
   else {
     const active = activeDocumentUri();
     if (active && isSupported(active)) targets = [active];
     else {
+      confirmOutside = false;
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: true,
         canSelectFiles: true,
@@ -72,10 +75,35 @@ async function parseFile(
       ),
     );
   }
+  if (confirmOutside && !(await confirmFilesOutsideWorkspace(files))) return undefined;
   return parseLocalFiles(
     ctx,
     files.map((u) => ({ path: u.fsPath })),
   );
+}
+
+/**
+ * Files from outside the workspace folders leave the machine only after the user says so: the
+ * command can be run with any file by any extension, and the Explorer only ever passes files of
+ * the workspace. True when there are none, or the user chose Upload.
+ */
+async function confirmFilesOutsideWorkspace(files: vscode.Uri[]): Promise<boolean> {
+  const outside = files.filter((u) => !vscode.workspace.getWorkspaceFolder(u));
+  if (outside.length === 0) return true;
+  const upload = vscode.l10n.t('Upload');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Upload {0} file(s) from outside this workspace to MinerU?', outside.length),
+    {
+      modal: true,
+      detail: outside
+        .slice(0, 10)
+        .map((u) => u.fsPath)
+        .join('\n')
+        .concat(outside.length > 10 ? '\n…' : ''),
+    },
+    upload,
+  );
+  return answer === upload;
 }
 
 /** Every document under a folder (output folders left out), after a confirmation with the count. */
