@@ -34,7 +34,6 @@ import type {
 import { uploadFile, type UploadOptions } from './upload';
 import { agentBody, batchBody, fileUrlsBody, singleTaskBody } from './wire';
 
-export const DEFAULT_BASE_URL = 'https://mineru.net/api/v4';
 export const DEFAULT_AGENT_BASE_URL = 'https://mineru.net/api/v1/agent';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;

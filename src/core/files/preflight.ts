@@ -167,8 +167,8 @@ async function readAt(handle: fs.FileHandle, position: number, length: number): 
   return buffer.subarray(0, bytesRead);
 }
 
-/** Exported for tests: the page count from PDF bytes (see {@link countPdfPages}). */
-export function pagesFromBuffers(buffers: readonly Buffer[], whole: boolean): number | undefined {
+/** The page count from PDF bytes (see {@link countPdfPages}). */
+function pagesFromBuffers(buffers: readonly Buffer[], whole: boolean): number | undefined {
   // Object number → dictionary text of its last definition, in file order.
   const objects = new Map<string, string>();
   for (const buffer of buffers) collectObjects(buffer, objects);

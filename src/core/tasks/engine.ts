@@ -124,7 +124,6 @@ export interface FileItem {
 export type EngineEvent =
   | { kind: 'finished'; task: TaskRecord }
   | { kind: 'auth-failed'; error: SerializedError }
-  | { kind: 'link-refresh'; task: TaskRecord }
   | { kind: 'rate-limited'; task: TaskRecord; retryAt: number }
   /** The queue paused on a quota or queue-full answer; sent once per episode, not per task. */
   | { kind: 'paused'; until: number; error: SerializedError; count: number };
@@ -782,13 +781,12 @@ export class ParseEngine {
         // An expired CDN link: ask the service again, which hands out a fresh link.
         this.linkRefreshes.set(id, refreshes + 1);
         this.deps.logger.info(`The result link of "${task.name}" expired; polling for a fresh one.`);
-        const t = this.update(id, {
+        this.update(id, {
           state: 'converting',
           remoteDone: undefined,
           zipUrl: undefined,
           transfer: undefined,
         });
-        if (t) this.emit({ kind: 'link-refresh', task: t });
         this.poller.wake();
         return;
       }

@@ -58,11 +58,6 @@ export class Poller {
     return this.running || this.timer !== undefined;
   }
 
-  /** Current wait between rounds, for tests and the log. */
-  get currentIntervalMs(): number {
-    return this.intervalMs;
-  }
-
   /** New work arrived: poll soon, with a fresh (fast) interval. */
   wake(): void {
     if (this.disposed) return;

@@ -86,10 +86,6 @@ export function isActive(task: TaskRecord): boolean {
   return task.state !== 'done' && task.state !== 'failed';
 }
 
-export function isFinished(task: TaskRecord): boolean {
-  return !isActive(task);
-}
-
 /** "running 3/10 pages", "uploading 1.2/4.0 MB", "done" … */
 export function describeProgress(task: TaskRecord): string {
   if (task.state === 'running' && task.progress && task.progress.totalPages > 0) {
