@@ -75,7 +75,7 @@ function networkError(error: unknown, host: string | undefined, duringBody: bool
       ? 'A proxy or security product may be intercepting HTTPS; check the proxy settings (http.proxy) and certificates.'
       : dns
         ? 'Check the network connection, VPN and proxy settings (http.proxy).'
-        : 'Check the network, VPN or proxy; the download will be retried.',
+        : 'Check the network, VPN or proxy, then Retry.',
     host,
     retryable: duringBody || (!tls && (RETRYABLE_NET.has(code) || !dns)),
     cause: error,
@@ -101,7 +101,7 @@ function statusError(status: number, host: string | undefined): MinerUError {
     httpStatus: status,
     message: `The download host ${host ?? ''} answered HTTP ${status}`.replace('  ', ' '),
     hint: retryable
-      ? 'The download host is busy or failing; the download will be retried.'
+      ? 'The download host is busy or failing; Retry in a few minutes.'
       : 'Try parsing the document again.',
     host,
     retryable,
@@ -182,7 +182,7 @@ export async function downloadToFile(
           phase: 'download',
           code: 'ETIMEDOUT',
           message: `No data from ${host ?? 'the download host'} for ${Math.round(timeoutMs / 1000)} s`,
-          hint: 'Check the network, VPN or proxy; the download will be retried.',
+          hint: 'Check the network, VPN or proxy, then Retry.',
           host,
           retryable: true,
         }),
