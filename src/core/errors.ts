@@ -66,6 +66,11 @@ export interface SerializedError {
   retryable: boolean;
 }
 
+/** The message of anything thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** "Download failed: <why>. <next step>" — the one-line form shown to users. */
 export function describeError(error: SerializedError): string {
   const phase = error.phase.charAt(0).toUpperCase() + error.phase.slice(1);

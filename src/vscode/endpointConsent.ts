@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isLoopbackHost } from '../core/util/hosts';
+import { isLoopbackHost } from '../core/net/hosts';
 
 const CONSENT_KEY = 'mineru.plainHttpConsent';
 

@@ -1,13 +1,15 @@
 /**
  * MinerUClient: typed access to the MinerU precision API (token) and the agent API (no token).
  * See shared/guides/mineru-api.md for the service contract. Retry decisions are documented on
- * {@link RetryMode} in ./http.
+ * {@link RetryMode} in ../net/retryClassification.
  */
 import type * as http from 'node:http';
-import { isLoopbackHost } from '../util/hosts';
 import type * as https from 'node:https';
 import type { AxiosProxyConfig } from 'axios';
 import { MinerUError, type Phase } from '../errors';
+import { travelsInClear } from '../net/credentials';
+import { hostLabel } from '../net/hosts';
+import type { RetryMode } from '../net/retryClassification';
 import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../util/logger';
 import { DEFAULT_RETRY, type RetryPolicy } from '../util/retry';
@@ -20,7 +22,7 @@ import {
   readRequiredId,
   readTaskStatus,
 } from './guards';
-import { HttpTransport, hostOf, type JsonResult, type RetryMode } from './http';
+import { HttpTransport, type JsonResult } from './http';
 import type {
   AgentFileTask,
   AgentOptions,
@@ -337,11 +339,7 @@ export class MinerUClient {
   ): Promise<JsonResult> {
     const url = base + path;
     const parsed = new URL(url);
-    if (
-      parsed.protocol === 'http:' &&
-      !isLoopbackHost(parsed.hostname) &&
-      !this.allowInsecureHttp(parsed.origin)
-    ) {
+    if (travelsInClear(parsed) && !this.allowInsecureHttp(parsed.origin)) {
       return Promise.reject(
         new MinerUError({
           phase,
@@ -373,7 +371,7 @@ export class MinerUClient {
       return read(result.data);
     } catch (error) {
       if (!(error instanceof GuardError)) throw error;
-      const host = hostOf(base);
+      const host = hostLabel(base);
       this.logger.warn(`Unexpected response from ${host}: ${error.message} (trace ${result.traceId ?? '-'})`);
       throw new MinerUError({
         phase,

@@ -7,9 +7,10 @@
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import axios from 'axios';
-import { MinerUError } from '../errors';
-import { abortReason } from '../util/clock';
-import { hostOf, networkError } from './http';
+import { errorMessage, MinerUError } from '../errors';
+import { hostLabel } from '../net/hosts';
+import { networkError } from '../net/networkError';
+import { withTimeout } from '../net/timeout';
 
 export type CheckId = 'api' | 'token' | 'batch' | 'upload' | 'result';
 
@@ -104,7 +105,7 @@ function failure(id: CheckId, target: string, error: unknown): CheckResult {
     id,
     target,
     outcome: 'failed',
-    detail: error instanceof Error ? error.message : String(error),
+    detail: errorMessage(error),
   };
 }
 
@@ -140,33 +141,17 @@ export function createHttpProbe(options: HttpProbeOptions = {}): Probe {
     httpsAgent: options.httpsAgent,
     headers: options.userAgent ? { 'User-Agent': options.userAgent } : {},
   });
-  const once = async (method: 'HEAD' | 'GET', url: string, signal?: AbortSignal): Promise<number> => {
-    if (signal?.aborted) throw abortReason(signal);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const response = await instance.request({
-        method,
-        url,
-        signal: controller.signal,
-        responseType: 'stream',
-      });
-      (response.data as { destroy?: () => void } | undefined)?.destroy?.();
-      return response.status;
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw networkError(error, 'validate', url, timedOut ? { ms: timeoutMs } : undefined, []);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  };
+  const once = (method: 'HEAD' | 'GET', url: string, signal?: AbortSignal): Promise<number> =>
+    withTimeout(timeoutMs, signal, async (combined, timedOut) => {
+      try {
+        const response = await instance.request({ method, url, signal: combined, responseType: 'stream' });
+        (response.data as { destroy?: () => void } | undefined)?.destroy?.();
+        return response.status;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw networkError(error, 'validate', url, timedOut() ? { ms: timeoutMs } : undefined, []);
+      }
+    });
   return async (url, signal) => {
     let status = await once('HEAD', url, signal);
     if (status === 405 || status === 501) status = await once('GET', url, signal);
@@ -185,7 +170,7 @@ export function describeProxy(
     return undefined;
   };
   const noProxy = pick('NO_PROXY', 'no_proxy')?.[1];
-  const host = hostOf(target).replace(/:\d+$/, '');
+  const host = hostLabel(target).replace(/:\d+$/, '');
   const bypassed = noProxy ? matchesNoProxy(host, noProxy) : false;
   if (settingProxy?.trim())
     return { proxy: redactProxy(settingProxy.trim()), source: 'http.proxy', bypassed };

@@ -1,6 +1,7 @@
 /**
- * The HTTP layer of the API client: one axios instance, the response envelope, error mapping,
- * retry classification, timeouts, cancellation and request logging.
+ * The HTTP layer of the API client: one axios instance, the response envelope, the mapping of
+ * HTTP statuses and service codes to errors, retries, cancellation and request logging. Network
+ * failures, timeouts and the retry classes come from `core/net/`.
  *
  * Safety rules enforced here:
  * - The Bearer token is added per request, only by {@link HttpTransport.requestJson} when the caller
@@ -17,28 +18,16 @@
 import axios, { type AxiosInstance, type AxiosProxyConfig, type AxiosResponse } from 'axios';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
-import { MinerUError, type Phase } from '../errors';
-import { abortReason, type Clock } from '../util/clock';
+import { errorMessage, MinerUError, type Phase } from '../errors';
+import { hostLabel } from '../net/hosts';
+import { networkError } from '../net/networkError';
+import { classifyRetry, markTransient, type RetryMode } from '../net/retryClassification';
+import { formatSeconds, withTimeout } from '../net/timeout';
+import type { Clock } from '../util/clock';
 import { redact, safeUrl, type Logger } from '../util/logger';
-import { parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../util/retry';
+import { parseRetryAfter, withRetry, type RetryPolicy } from '../util/retry';
 import { AUTO_RETRY_CODES, ERROR_CODES, describeCode } from './errorCodes';
 import { readEnvelope } from './guards';
-
-/**
- * How a request may be retried.
- * - `idempotent`: GETs, `POST /file-urls/batch` (a duplicate only creates unused upload links that
- *   expire after 24 h) and presigned PUTs (the same object is overwritten). Retried on every
- *   transient failure: network errors, timeouts, HTTP 429 and 5xx, codes -10001/-60007/-60009.
- * - `submit`: POSTs that start parsing (`/extract/task`, `/extract/task/batch`, agent `/parse/*`).
- *   A duplicate costs the user's page quota and leaves an orphan task, so these are retried only
- *   when the service cannot have started the work: the connection was never established
- *   (ECONNREFUSED, EAI_AGAIN, EHOSTUNREACH …), HTTP 429 (rate limiting rejects before work),
- *   HTTP 503 (service unavailable: load shedding), or a business code that explicitly rejects
- *   the submission (-10001, -60007, -60009 come back instead of a task id). A reset connection,
- *   socket hang-up, timeout or 500/502/504 after the body was sent may mean the task exists: those
- *   surface as a retryable MinerUError so that the user (who can see the task list) decides.
- */
-export type RetryMode = 'idempotent' | 'submit';
 
 export interface TransportOptions {
   clock: Clock;
@@ -72,149 +61,6 @@ export interface JsonResult {
   httpStatus: number;
 }
 
-/** Transient-failure facts kept beside (not on) the error, for retry classification only. */
-interface Transient {
-  kind: 'connect' | 'network' | 'timeout' | 'status' | 'code';
-  httpStatus?: number;
-  afterMs?: number;
-}
-const transients = new WeakMap<MinerUError, Transient>();
-
-export function markTransient(error: MinerUError, info: Transient): MinerUError {
-  transients.set(error, info);
-  return error;
-}
-
-/** Whether `error` should be retried automatically for a request of the given mode. */
-export function classifyRetry(error: unknown, mode: RetryMode, policy: RetryPolicy): RetryDecision {
-  if (!(error instanceof MinerUError)) return { retry: false };
-  const info = transients.get(error);
-  if (!info) return { retry: false };
-  // A server asking for a longer pause than we would wait: give up now and tell the user.
-  if (info.afterMs !== undefined && info.afterMs > policy.maxDelayMs * 4) return { retry: false };
-  const decision = (retry: boolean): RetryDecision =>
-    info.afterMs === undefined ? { retry } : { retry, afterMs: info.afterMs };
-  switch (info.kind) {
-    case 'connect':
-    case 'code':
-      return decision(true);
-    case 'network':
-    case 'timeout':
-      return decision(mode === 'idempotent');
-    case 'status': {
-      const status = info.httpStatus ?? 0;
-      if (status === 429 || status === 503) return decision(true);
-      return decision(mode === 'idempotent' && status >= 500);
-    }
-  }
-}
-
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-  'EHOSTDOWN',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'EPROTO',
-]);
-const TLS_CODE = /^(CERT_|ERR_TLS|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_SSL)/;
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause === error ? undefined : errorCode(cause);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Maps a failure below HTTP (no response) to a MinerUError. Never keeps the original error: an
- * axios error holds the request headers, including the token.
- */
-export function networkError(
-  error: unknown,
-  phase: Phase,
-  url: string,
-  timedOut: { ms: number } | undefined,
-  secrets: readonly (string | undefined)[],
-): MinerUError {
-  const host = hostOf(url);
-  if (timedOut) {
-    return markTransient(
-      new MinerUError({
-        phase,
-        message: `${host} did not answer within ${formatSeconds(timedOut.ms)}`,
-        hint: 'Check your network connection and try again; the service may be busy',
-        code: 'ETIMEDOUT',
-        host,
-        retryable: true,
-      }),
-      { kind: 'timeout' },
-    );
-  }
-  const code = errorCode(error) ?? 'ENETWORK';
-  const text = redact(errorText(error), secrets);
-  if (TLS_CODE.test(code)) {
-    return new MinerUError({
-      phase,
-      message: `The TLS certificate of ${host} was not trusted (${text})`,
-      hint: 'A proxy may be intercepting HTTPS: configure its certificate or check the proxy settings',
-      code,
-      host,
-      retryable: false,
-    });
-  }
-  if (code === 'ENOTFOUND') {
-    return new MinerUError({
-      phase,
-      message: `The host ${host} could not be found`,
-      hint: 'Check the API base URL setting and your network or proxy settings',
-      code,
-      host,
-      retryable: true,
-    });
-  }
-  const connect = CONNECT_CODES.has(code);
-  const known = connect || NETWORK_CODES.has(code) || /socket hang up/i.test(text);
-  return markTransient(
-    new MinerUError({
-      phase,
-      message: connect
-        ? `Could not connect to ${host} (${code})`
-        : `The connection to ${host} failed${known ? ' before the answer arrived' : ''}: ${text}`,
-      hint: 'Check your network connection or proxy settings, then try again',
-      code,
-      host,
-      retryable: true,
-    }),
-    { kind: connect ? 'connect' : 'network' },
-  );
-}
-
-export function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
-}
-
 const HTML_HINT = 'a proxy or captive portal may be in the way';
 
 function looksLikeHtml(text: string, contentType: string | undefined): boolean {
@@ -224,36 +70,6 @@ function looksLikeHtml(text: string, contentType: string | undefined): boolean {
 function headerString(response: AxiosResponse, name: string): string | undefined {
   const value: unknown = (response.headers as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
-}
-
-/**
- * Runs an operation with a timeout (real timers) and the caller's AbortSignal combined. A user
- * abort rejects with the abort reason (callers can treat it quietly); a timeout is reported via
- * `timedOut` so the caller can build the right error.
- */
-export async function withTimeout<T>(
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  run: (signal: AbortSignal, timedOut: () => boolean) => Promise<T>,
-): Promise<T> {
-  if (signal?.aborted) throw abortReason(signal);
-  const controller = new AbortController();
-  let fired = false;
-  const timer = setTimeout(() => {
-    fired = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = (): void => controller.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await run(controller.signal, () => fired && !signal?.aborted);
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
 }
 
 export class HttpTransport {
@@ -286,7 +102,7 @@ export class HttpTransport {
             message: 'No MinerU API token is set',
             hint: 'Set an API token (create one at https://mineru.net/apiManage/token)',
             code: 'NO_TOKEN',
-            host: hostOf(request.url),
+            host: hostLabel(request.url),
             retryable: false,
           });
         }
@@ -352,7 +168,7 @@ export class HttpTransport {
       if (request.signal?.aborted) {
         logger.debug(`✗ ${label} cancelled after ${ms} ms`);
       } else {
-        logger.info(`✗ ${label} failed after ${ms} ms: ${redact(errorText(error), secrets)}`);
+        logger.info(`✗ ${label} failed after ${ms} ms: ${redact(errorMessage(error), secrets)}`);
       }
       throw error;
     }
@@ -378,7 +194,7 @@ export class HttpTransport {
     response: AxiosResponse<unknown>,
     secrets: readonly (string | undefined)[],
   ): JsonResult {
-    const host = hostOf(request.url);
+    const host = hostLabel(request.url);
     const status = response.status;
     const text = typeof response.data === 'string' ? response.data : '';
     const contentType = headerString(response, 'content-type');

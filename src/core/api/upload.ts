@@ -14,18 +14,14 @@ import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { AxiosResponse } from 'axios';
 import { MinerUError } from '../errors';
+import { hostLabel } from '../net/hosts';
+import { networkError } from '../net/networkError';
+import { classifyRetry, markTransient } from '../net/retryClassification';
+import { formatSeconds, withTimeout } from '../net/timeout';
 import { abortReason } from '../util/clock';
 import { safeUrl } from '../util/logger';
 import { parseRetryAfter, withRetry } from '../util/retry';
-import {
-  classifyRetry,
-  formatSeconds,
-  hostOf,
-  markTransient,
-  networkError,
-  withTimeout,
-  type HttpTransport,
-} from './http';
+import type { HttpTransport } from './http';
 import type { TransferProgress } from './types';
 
 export interface UploadOptions {
@@ -48,7 +44,7 @@ export function parseOssError(text: string): { code?: string; message?: string }
 }
 
 function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now: number): MinerUError {
-  const host = hostOf(putUrl);
+  const host = hostLabel(putUrl);
   const status = response.status;
   const text = typeof response.data === 'string' ? response.data.slice(0, 4096) : '';
   const oss = parseOssError(text);
@@ -131,7 +127,7 @@ export async function uploadFile(
   options: UploadOptions = {},
 ): Promise<void> {
   const { clock, logger, retry, random } = transport.options;
-  const host = hostOf(putUrl);
+  const host = hostLabel(putUrl);
   const label = `PUT ${safeUrl(putUrl)}`;
   let size: number;
   try {

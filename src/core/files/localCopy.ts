@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { TransferProgress } from '../api/types';
 import { LINK_EXPIRED, MinerUError, type SerializedError } from '../errors';
+import { hostOf } from '../net/hosts';
 import { sanitizeName } from '../results/naming';
 import type { Logger } from '../util/logger';
 
@@ -119,12 +120,4 @@ export async function removeLocalCopy(dir: string, filePath: string): Promise<vo
   const rel = path.relative(path.resolve(dir), folder);
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || rel.includes(path.sep)) return;
   await fs.rm(folder, { recursive: true, force: true });
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
 }

@@ -6,6 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import axios, { type AxiosResponse } from 'axios';
 import type { TransferProgress } from '../api/types';
 import { LINK_EXPIRED, MinerUError } from '../errors';
+import { dropCredentials, NO_CREDENTIAL_HEADERS } from '../net/credentials';
+import { hostOf } from '../net/hosts';
+import { classifyNetworkFailure } from '../net/networkError';
 import { abortReason } from '../util/clock';
 import { safeUrl, silentLogger, type Logger } from '../util/logger';
 
@@ -29,42 +32,12 @@ export function isLinkExpired(error: unknown): boolean {
 
 export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
 
-const RETRYABLE_NET = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETDOWN',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
-}
-
-function errnoCode(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; depth < 4 && e instanceof Error; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_NETWORK') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
+/** A failure below HTTP, worded for a download; the connection cut mid-body is CONNECTION_DROPPED. */
 function networkError(error: unknown, host: string | undefined, duringBody: boolean): MinerUError {
-  const code = errnoCode(error) ?? (duringBody ? 'CONNECTION_DROPPED' : 'NETWORK_ERROR');
-  const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(code);
-  const dns = code === 'ENOTFOUND';
+  const failure = classifyNetworkFailure(error);
+  const code = failure.code ?? (duringBody ? 'CONNECTION_DROPPED' : 'NETWORK_ERROR');
+  const tls = failure.kind === 'tls';
+  const dns = failure.kind === 'dns';
   return new MinerUError({
     phase: 'download',
     code: duringBody ? 'CONNECTION_DROPPED' : code,
@@ -77,7 +50,7 @@ function networkError(error: unknown, host: string | undefined, duringBody: bool
         ? 'Check the network connection, VPN and proxy settings (http.proxy).'
         : 'Check the network, VPN or proxy, then Retry.',
     host,
-    retryable: duringBody || (!tls && (RETRYABLE_NET.has(code) || !dns)),
+    retryable: duringBody || (!tls && !dns),
     cause: error,
   });
 }
@@ -205,21 +178,15 @@ export async function downloadToFile(
       signal: controller.signal,
       validateStatus: () => true,
       maxRedirects: 5,
-      // `false` removes a header even when axios defaults set one.
       headers: {
-        Authorization: false,
-        Cookie: false,
+        ...NO_CREDENTIAL_HEADERS,
         Accept: '*/*',
         ...(opts.referer ? { Referer: opts.referer } : {}),
       },
       withCredentials: false,
       beforeRedirect: (options) => {
         // Never carry credentials across a redirect, whatever its target (user info in Location too).
-        delete options.auth;
-        const headers = options.headers as Record<string, unknown> | undefined;
-        for (const key of Object.keys(headers ?? {})) {
-          if (/^(authorization|cookie|proxy-authorization)$/i.test(key)) delete headers![key];
-        }
+        dropCredentials(options);
         logger.debug(`Redirected to ${safeUrl(String(options.href ?? ''))}`);
       },
     });
