@@ -81,7 +81,7 @@ export function activate(
   };
   let importerPromise: Promise<ResultImporter> | undefined;
   const loadImporter = (): Promise<ResultImporter> =>
-    (importerPromise ??= import('./core/tasks/resultImporter.js').then((m) =>
+    (importerPromise ??= import('./core/results/resultImporter.js').then((m) =>
       m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
     ));
   const importer: ResultImporter = {

@@ -6,7 +6,7 @@
  *   node out/test/bench/importDriver.js --url <zip url> --out <dir>
  */
 import * as path from 'node:path';
-import { createResultImporter } from '../../src/core/tasks/resultImporter';
+import { createResultImporter } from '../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { silentLogger } from '../../src/core/util/logger';
 import { args, procStatusKb, report, runMain } from './common';

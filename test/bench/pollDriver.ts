@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { MinerUClient } from '../../src/core/api/client';
 import { documentNameFromUrl } from '../../src/core/results/naming';
 import { DEFAULT_ENGINE_SETTINGS, ParseEngine } from '../../src/core/tasks/engine';
-import { createResultImporter } from '../../src/core/tasks/resultImporter';
+import { createResultImporter } from '../../src/core/results/resultImporter';
 import { isActive, type TaskRecord } from '../../src/core/tasks/task';
 import { TaskStore } from '../../src/core/tasks/taskStore';
 import { systemClock } from '../../src/core/util/clock';

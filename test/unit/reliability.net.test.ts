@@ -8,7 +8,7 @@ import { MinerUClient } from '../../src/core/api/client';
 import { MinerUError } from '../../src/core/errors';
 import { documentNameFromUrl } from '../../src/core/results/naming';
 import { ParseEngine } from '../../src/core/tasks/engine';
-import { createResultImporter } from '../../src/core/tasks/resultImporter';
+import { createResultImporter } from '../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { TaskStore } from '../../src/core/tasks/taskStore';
 import { MemoryKeyValueStore } from '../../src/core/util/keyValueStore';

@@ -18,7 +18,8 @@ import { crc32 } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import * as fc from 'fast-check';
 import { MinerUError } from '../../src/core/errors';
-import { checkEntryPath, importResultZip } from '../../src/core/results/extract';
+import { checkEntryPath } from '../../src/core/results/entryPath';
+import { importResultZip } from '../../src/core/results/extract';
 import {
   BLOCKED_TARGET,
   checkImageLinks,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { MinerUClient } from '../../../src/core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from '../../../src/core/results/naming';
 import { ParseEngine, type EngineSettings } from '../../../src/core/tasks/engine';
-import { createResultImporter } from '../../../src/core/tasks/resultImporter';
+import { createResultImporter } from '../../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../../src/core/tasks/task';
 import { TaskStore } from '../../../src/core/tasks/taskStore';
 import { systemClock } from '../../../src/core/util/clock';

@@ -3,13 +3,14 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TransferProgress } from '../api/types';
-import { downloadToFile } from '../results/download';
-import { importResultZip, removeStaleTempFolders } from '../results/extract';
-import { neutralizeOutsideLinks } from '../results/markdownLinks';
-import { uniqueFolder } from '../results/naming';
+import type { ResultImporter } from '../tasks/engine';
+import type { ImportSummary, TaskRecord } from '../tasks/task';
 import type { Logger } from '../util/logger';
-import type { ResultImporter } from './engine';
-import type { ImportSummary, TaskRecord } from './task';
+import { downloadToFile } from './download';
+import { importResultZip } from './extract';
+import { neutralizeOutsideLinks } from './markdownLinks';
+import { uniqueFolder } from './naming';
+import { removeStaleTempFolders } from './staleTempFolders';
 
 export interface ImporterSettings {
   /** Largest result archive accepted, in bytes. */
