@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findDocuments } from '../../src/core/files/findDocuments';
-import { checkFile, countPdfPages, PDF_FULL_SCAN_BYTES } from '../../src/core/files/preflight';
+import { countPdfPages, PDF_FULL_SCAN_BYTES } from '../../src/core/files/pdfPageCount';
+import { checkFile } from '../../src/core/files/preflight';
 import { makePdf, type PdfSpec } from './helpers/pdf';
 
 const MB = 1_048_576;

@@ -1,7 +1,8 @@
 /** Finding document links in text, the link under the cursor, and validating typed links. */
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { findDocumentLinks, linkAt, validateDocumentUrl } from '../../src/core/links/findLinks';
+import { findDocumentLinks, linkAt } from '../../src/core/links/findLinks';
+import { validateDocumentUrl } from '../../src/core/links/validateUrl';
 
 function urls(text: string): string[] {
   return findDocumentLinks(text).map((l) => l.url);

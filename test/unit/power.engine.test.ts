@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { BatchStatus, ParseOptions, TaskStatus, UrlDocument } from '../../src/core/api/types';
 import { MinerUError } from '../../src/core/errors';
-import { checkSubmitOptions, renderDataId, sanitizeDataId } from '../../src/core/options/dataId';
+import { renderDataId, sanitizeDataId } from '../../src/core/options/dataId';
+import { checkSubmitOptions } from '../../src/core/options/submitChecks';
 import {
   ParseEngine,
   type EngineEvent,

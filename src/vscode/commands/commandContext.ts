@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
-import { checkSubmitOptions } from '../../core/options/dataId';
+import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parseAgentPageRange } from '../../core/options/pageRanges';
 import type { ParseEngine, UrlItem } from '../../core/tasks/engine';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';

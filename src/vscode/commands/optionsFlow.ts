@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtraFormat, ModelVersion, ParseOptions } from '../../core/api/types';
-import { checkDataIdTemplate, checkSubmitOptions } from '../../core/options/dataId';
+import { checkDataIdTemplate } from '../../core/options/dataId';
+import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import type { TaskMode } from '../../core/tasks/task';
 import type { CommandContext } from './commandContext';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
-import { findDocumentLinks, validateDocumentUrl, type FoundLink } from '../../core/links/findLinks';
+import { findDocumentLinks, type FoundLink } from '../../core/links/findLinks';
+import { validateDocumentUrl } from '../../core/links/validateUrl';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import { submitUrls, type CommandContext } from './commandContext';
 import { registerCommand } from './register';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { findDocumentLinks, linkAt, validateDocumentUrl } from '../../core/links/findLinks';
+import { findDocumentLinks, linkAt } from '../../core/links/findLinks';
+import { validateDocumentUrl } from '../../core/links/validateUrl';
 
 /**
  * The URL to propose in the input box, from, in order: the selection, the link under the cursor,
