@@ -188,7 +188,7 @@ describe('MinerU extension in a real VS Code', () => {
     await vscode.commands.executeCommand(`${TREE_VIEW_ID}.focus`);
   });
 
-  it('reads its settings with the declared scopes', async () => {
+  it('[R-SEC-3] reads its settings with the declared scopes', async () => {
     await extension().activate();
     const props = configurationProperties();
     assert.equal(
@@ -220,7 +220,7 @@ describe('MinerU extension in a real VS Code', () => {
     );
   });
 
-  it('keeps the API token in SecretStorage across a command round trip', async () => {
+  it('[R-SEC-5] keeps the API token in SecretStorage across a command round trip', async () => {
     const api = await activatedApi();
     const first = `test-token-${Date.now()}`;
     const result: unknown = await vscode.commands.executeCommand('mineru.setToken', first);
