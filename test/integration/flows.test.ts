@@ -212,7 +212,7 @@ describe('MinerU flows in the real host', function () {
     assert.match(preview.label, /open-me/);
   });
 
-  it('resumes after re-activation: persisted tasks keep polling and finish', async () => {
+  it('[R-INT-1] resumes after re-activation: persisted tasks keep polling and finish', async () => {
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',
       'https://example.com/slow-resume-pages-150.pdf',
@@ -229,7 +229,7 @@ describe('MinerU flows in the real host', function () {
     assert.equal(folders.filter((f) => f.startsWith('slow-resume-pages-150')).length, 1, 'imported once');
   });
 
-  it('a rejected token fails with the code A0202, and the token stays out of state', async () => {
+  it('[R-SEC-5] a rejected token fails with the code A0202, and the token stays out of state', async () => {
     await a.setToken('sk-not-a-valid-token-123');
     try {
       const tasks = await vscode.commands.executeCommand<TaskRecord[]>(

@@ -411,7 +411,7 @@ describe('api client against the fake MinerU', function () {
       assert.equal(fake.requests.length, 1);
     });
 
-    it('retries a dropped connection on polling', async () => {
+    it('[R-NET-1] retries a dropped connection on polling', async () => {
       const c = client();
       const { taskId } = await c.submitTask({ url: 'https://example.test/a.pdf' }, {});
       fake.faults.dropNext = { route: '/extract/task/', count: 1 };
@@ -449,7 +449,7 @@ describe('api client against the fake MinerU', function () {
       assert.equal(fake.requests.length, 1);
     });
 
-    it('a hung request fails within the timeout', async () => {
+    it('[R-NET-4] a hung request fails within the timeout', async () => {
       fake.faults.hangNext = { count: 1 };
       const started = Date.now();
       const error = await rejection(
@@ -526,7 +526,7 @@ describe('api client against the fake MinerU', function () {
       assert.ok(!error.message.includes('forged'), 'the signed query string is not shown');
     });
 
-    it('retries a dropped upload, re-opening the file', async () => {
+    it('[R-NET-3] retries a dropped upload, re-opening the file', async () => {
       const c = client();
       const { fileUrls } = await c.requestUploadUrls([{ name: 'doc.pdf' }], {});
       fake.faults.dropNext = { route: '/upload/', count: 1 };
