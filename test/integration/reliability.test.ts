@@ -105,6 +105,8 @@ describe('reliability in the real host', function () {
   it('[R-INT-2h] a window reload in the middle of a result download, part of the archive on disk: the import is retried once, nothing half-written', async () => {
     // The first bytes of the archive arrive and are written to the temp folder, then the transfer stalls.
     const sentBytes = 1537;
+    const tmp = os.tmpdir();
+    const earlier = new Set(readdirSync(tmp)); // other runs' files are not this test's
     fake.faults.stallNext = { route: '\\.zip$', count: 1, afterBytes: sentBytes };
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',
@@ -112,11 +114,12 @@ describe('reliability in the real host', function () {
     );
     const id = tasks[0]!.id;
     // The importer downloads to <tmp>/mineru-<uuid>.zip through a ".<name>.<hex>.part" beside it.
-    const tmp = os.tmpdir();
     const part = await waitFor('part of the archive on disk', () =>
       readdirSync(tmp).find(
         (n) =>
-          /^\.mineru-[0-9a-f-]+\.zip\.[0-9a-f]+\.part$/.test(n) && sizeOf(path.join(tmp, n)) === sentBytes,
+          /^\.mineru-[0-9a-f-]+\.zip\.[0-9a-f]+\.part$/.test(n) &&
+          !earlier.has(n) &&
+          sizeOf(path.join(tmp, n)) === sentBytes,
       ),
     );
     assert.equal(a.store.get(id)?.state, 'importing');
