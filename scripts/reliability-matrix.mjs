@@ -94,6 +94,7 @@ const SUITES = [
   { file: 'integration.json', label: 'host', dir: 'test/integration' },
   { file: 'ui.json', label: 'ui', dir: 'test/ui' },
   { file: 'ui-zh-cn.json', label: 'ui (zh-cn)', dir: undefined },
+  { file: 'integration-zh.json', label: 'host (zh-cn)', dir: 'test/integration-zh' },
   { file: 'probe.json', label: 'another extension', dir: 'test/probe' },
 ];
 

@@ -194,6 +194,18 @@ await stage(
   { results: () => readJson(resultsFile('integration')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
 );
 await stage(
+  'integration tests (VS Code host, zh-cn)',
+  process.execPath,
+  [
+    path.join(ROOT, 'scripts', 'run-host-tests.mjs'),
+    '--locale',
+    'zh-cn',
+    '--results',
+    resultsFile('integration-zh'),
+  ],
+  { results: () => readJson(resultsFile('integration-zh')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
+);
+await stage(
   'UI tests (workbench)',
   process.execPath,
   [path.join(ROOT, 'scripts', 'run-ui-tests.mjs'), '--results', resultsFile('ui')],

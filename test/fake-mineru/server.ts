@@ -83,6 +83,12 @@ export interface FakeFaults {
   hangNext?: RouteFault | RouteFault[];
   /** Send the headers and part of the body, then destroy the socket. */
   dropNext?: DropFault | DropFault[];
+  /**
+   * Result zips only: send the headers and the first `afterBytes` of the body (default half), then
+   * nothing more. The connection stays open, a transfer stalled mid-body, until the client gives up
+   * or close() ends it.
+   */
+  stallNext?: DropFault | DropFault[];
   /** HTTP 200 with a business error envelope (e.g. -60009, -60018, -10001). API routes only. */
   businessErrorNext?: BusinessErrorFault | BusinessErrorFault[];
   /** Send `code` as the string "0" (and error codes as strings). */
@@ -1253,7 +1259,9 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       res.end();
       return;
     }
-    const limit = drop ? (drop.afterBytes ?? Math.floor(plan.size / 2)) : Infinity;
+    const stall = takeFault(faults.stallNext, path);
+    const cut = drop ?? stall;
+    const limit = cut ? (cut.afterBytes ?? Math.floor(plan.size / 2)) : Infinity;
     let sent = 0;
     for (const part of plan.parts()) {
       if (res.destroyed) return;
@@ -1261,6 +1269,11 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       if (sent + piece.length > limit) piece = piece.subarray(0, Math.max(0, limit - sent));
       sent += piece.length;
       const ok = res.write(piece);
+      if (sent >= limit && !drop) {
+        // Stalled: nothing more is sent; the client (or close()) ends the connection.
+        if (!res.destroyed) await new Promise<void>((resolve) => res.once('close', resolve));
+        return;
+      }
       if (sent >= limit) {
         await new Promise<void>((resolve) => setTimeout(resolve, 20));
         res.socket?.destroy();

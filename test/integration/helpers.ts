@@ -111,3 +111,57 @@ export async function answerInputBoxes<T>(
     window.showInputBox = original;
   }
 }
+
+/** A notification the extension showed while {@link recordMessages} stood in for the user. */
+export interface ShownMessage {
+  severity: 'information' | 'warning' | 'error';
+  message: string;
+  /** The buttons' titles, in order. */
+  items: string[];
+  options: vscode.MessageOptions | undefined;
+}
+
+type ShowMessage = (message: string, ...rest: unknown[]) => Thenable<unknown>;
+
+/**
+ * Stands in for the user at the extension's notifications while `body` runs: every
+ * `window.showInformationMessage`, `showWarningMessage` and `showErrorMessage` is recorded and
+ * answered with the button `answer` names (undefined = dismissed), like {@link answerInputBoxes}.
+ */
+export async function recordMessages<T>(
+  body: (shown: ShownMessage[]) => Promise<T>,
+  answer: (shown: ShownMessage) => string | undefined = () => undefined,
+): Promise<T> {
+  const window = vscode.window as unknown as Record<string, ShowMessage>;
+  const names = {
+    information: 'showInformationMessage',
+    warning: 'showWarningMessage',
+    error: 'showErrorMessage',
+  } as const;
+  const originals = new Map<string, ShowMessage>();
+  const shown: ShownMessage[] = [];
+  for (const [severity, name] of Object.entries(names) as [ShownMessage['severity'], string][]) {
+    originals.set(name, window[name]!);
+    window[name] = (message: string, ...rest: unknown[]) => {
+      // (message, options?, ...items): options is an object without a title.
+      const first = rest[0];
+      const hasOptions = typeof first === 'object' && first !== null && !('title' in first);
+      const options = hasOptions ? (first as vscode.MessageOptions) : undefined;
+      const items = (hasOptions ? rest.slice(1) : rest) as (string | vscode.MessageItem)[];
+      const record: ShownMessage = {
+        severity,
+        message,
+        items: items.map((i) => (typeof i === 'string' ? i : i.title)),
+        options,
+      };
+      shown.push(record);
+      const title = answer(record);
+      return Promise.resolve(items.find((i) => (typeof i === 'string' ? i : i.title) === title));
+    };
+  }
+  try {
+    return await body(shown);
+  } finally {
+    for (const [name, original] of originals) window[name] = original;
+  }
+}

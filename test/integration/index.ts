@@ -30,19 +30,24 @@ function findTestFiles(dir: string): string[] {
 }
 
 export function run(): Promise<void> {
+  return runSuite(__dirname);
+}
+
+/** Runs every *.test.js under `dir` (another host suite, e.g. ../integration-zh, reuses this). */
+export function runSuite(dir: string): Promise<void> {
   console.log(
     `[integration] vscode.version ${vscode.version}, process.version ${process.version}, ` +
       `uiKind ${vscode.UIKind[vscode.env.uiKind]}, remoteName ${vscode.env.remoteName ?? '(local)'}, appHost ${vscode.env.appHost}`,
   );
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
-  const files = findTestFiles(__dirname);
+  const files = findTestFiles(dir);
   for (const file of files) mocha.addFile(file);
   const resultsFile = process.env[ENV_RESULTS_FILE];
   const started = Date.now();
 
   return new Promise<void>((resolve, reject) => {
     if (files.length === 0) {
-      reject(new Error(`no *.test.js files found under ${__dirname}`));
+      reject(new Error(`no *.test.js files found under ${dir}`));
       return;
     }
     const failures: SuiteResults['failures'] = [];
