@@ -12,10 +12,12 @@ import { MinerUError } from '../../src/core/errors';
 import { findDocumentLinks, validateDocumentUrl } from '../../src/core/links/findLinks';
 import { parsePageRanges } from '../../src/core/options/pageRanges';
 import { checkEntryPath, importResultZip } from '../../src/core/results/extract';
-import { sanitizeName } from '../../src/core/results/naming';
+import { MAX_NAME_BYTES, sanitizeName } from '../../src/core/results/naming';
 import { startFakeMinerU } from '../fake-mineru/server';
 import { allFinished, startHarness, type Harness } from './helpers/engineHarness';
 import { added, snapshot } from './helpers/reliability';
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const PRECISE = { options: { modelVersion: 'vlm' as const }, mode: 'precise' as const };
 
@@ -371,14 +373,60 @@ describe('reliability: properties', () => {
   });
 
   it('[R-PROP-3] name sanitiser: every sanitised name is one safe entry directly inside the folder; plain readable names are kept', () => {
+    // Arbitrary strings almost never contain the characters under test, so most runs are biased
+    // towards them: separators and Windows-invalid characters, controls, bidi overrides, dots and
+    // spaces at the edges, device names (with extensions and trailing spaces), and names long
+    // enough to need cutting (CJK is 3 bytes a character in UTF-8).
+    const special = fc.constantFrom(
+      ...'/\\:*?"<>|'.split(''),
+      '.',
+      '..',
+      ' ',
+      '\t',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u0085',
+      '\u202e',
+      '\u2066',
+      '\ud800',
+    );
+    const plain = fc.constantFrom('a', 'Z', '7', '_', '-', '年', 'é', 'ت', '😀');
+    const reserved = fc
+      .tuple(
+        fc.constantFrom('CON', 'prn', 'Aux', 'NUL', 'COM1', 'com9', 'LPT1', 'COM¹', 'CONIN$'),
+        fc.constantFrom('', '.txt', ' .md', '  ', '.', '. ', '.tar.gz'),
+      )
+      .map(([n, tail]) => n + tail);
+    const mixed = fc
+      .array(fc.oneof(special, plain, reserved), { maxLength: 60 })
+      .map((parts) => parts.join(''));
+    const long = fc
+      .tuple(fc.array(plain, { minLength: 90, maxLength: 300 }), fc.array(special, { maxLength: 3 }))
+      .map(([a, b]) => a.join('') + b.join(''));
+    const hostile = fc.oneof(
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
+      { weight: 4, arbitrary: mixed },
+      { weight: 2, arbitrary: reserved },
+      { weight: 2, arbitrary: long },
+    );
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => {
+      fc.property(hostile, (s) => {
         const name = sanitizeName(s);
+        const shown = `${JSON.stringify(s)} → ${JSON.stringify(name)}`;
         const check = checkEntryPath(name, target);
-        assert.ok(check.ok, `${JSON.stringify(s)} → ${JSON.stringify(name)}`);
-        if (check.ok) assert.equal(path.dirname(check.absolute), target);
+        assert.ok(check.ok, `${shown}: ${check.ok ? '' : check.reason}`);
+        if (check.ok) assert.equal(path.dirname(check.absolute), target, shown);
+        assert.ok(Buffer.byteLength(name, 'utf8') <= MAX_NAME_BYTES, shown);
+        assert.ok(
+          !/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/.test(name),
+          `bidi control kept: ${shown}`,
+        );
+        assert.ok(!LONE_SURROGATE.test(name), `lone surrogate kept: ${shown}`);
+        assert.equal(sanitizeName(name), name, `not idempotent: ${shown}`);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
     const readable = fc
       .array(
