@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import * as fc from 'fast-check';
 import { MinerUClient } from '../../src/core/api/client';
@@ -52,6 +52,53 @@ function declaredSizeZip(name: string, data: Buffer, declaredSize: number): Buff
   eocd.writeUInt32LE(46 + nameBuf.length, 12);
   eocd.writeUInt32LE(cdOffset, 16);
   return Buffer.concat([local, nameBuf, data, central, nameBuf, eocd]);
+}
+
+/**
+ * A zip of deflated entries whose headers (local and central) may understate the uncompressed
+ * size: they declare `declaredSize` bytes while `data` inflates to `data.length`. Only the bytes
+ * actually inflated can show such an entry's real size.
+ */
+function understatedZip(entries: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const nameBuf = Buffer.from(e.name, 'utf8');
+    const deflated = deflateRawSync(e.data);
+    const crc = crc32(e.data);
+    const size = e.declaredSize ?? e.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(deflated.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x031e, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10); // deflate
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(deflated.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE((0o100644 * 0x10000) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, deflated);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + deflated.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
 }
 
 describe('reliability: bad input', function () {
@@ -280,16 +327,45 @@ describe('reliability: hostile results', function () {
     });
 
     it('[R-ZIP-6] a Markdown entry that inflates past the limit is refused too (actual bytes, not only the header)', async () => {
+      // The headers say 100 bytes, under the 4096-byte limit, so the declared-size check passes;
+      // the entry really inflates to 5000. Inflation stops at the declared size: the entry is
+      // refused with that cause and never written, whole or cut.
+      const big = Buffer.from('# '.padEnd(5000, 'x'));
       const zipPath = path.join(root, 'r.zip');
-      const zip = new AdmZip();
-      zip.addFile('full.md', Buffer.from('# '.padEnd(5000, 'x')));
-      zip.writeZip(zipPath);
       const out = path.join(root, 'ws', 'mineru');
-      await assert.rejects(
-        importResultZip(zipPath, { outputDir: out, documentName: 'big', limits: { maxMarkdownBytes: 4096 } }),
-        /too large to open safely/,
+      const limits = { maxMarkdownBytes: 4096 };
+      await fs.writeFile(
+        zipPath,
+        understatedZip([
+          { name: 'full.md', data: big, declaredSize: 100 },
+          { name: 'other.md', data: Buffer.from('# other\n') },
+        ]),
       );
-      assert.deepEqual(await fs.readdir(out).catch(() => []), [], 'nothing written');
+      const result = await importResultZip(zipPath, { outputDir: out, documentName: 'big', limits });
+      assert.deepEqual(result.rejected, [
+        { entry: 'full.md', reason: 'unreadable (Cannot create a Buffer larger than 100 bytes)' },
+      ]);
+      assert.deepEqual(
+        snapshot(result.folder),
+        ['big.md'],
+        'other.md became the Markdown; nothing of full.md',
+      );
+      assert.equal(await fs.readFile(result.markdownPath, 'utf8'), '# other\n');
+      await fs.rm(path.join(root, 'ws'), { recursive: true });
+
+      // Alone in the archive, it leaves no Markdown: the import fails and nothing is written.
+      await fs.writeFile(zipPath, understatedZip([{ name: 'full.md', data: big, declaredSize: 100 }]));
+      const before = snapshot(root);
+      await assert.rejects(
+        importResultZip(zipPath, { outputDir: out, documentName: 'big', limits }),
+        (e: unknown) => {
+          assert.ok(e instanceof MinerUError, String(e));
+          assert.equal(e.phase, 'extract');
+          assert.equal(e.code, 'NO_MARKDOWN');
+          return true;
+        },
+      );
+      assert.deepEqual(added(before, snapshot(root)), ['ws/', 'ws/mineru/'], 'nothing but the output folder');
     });
   });
 });
