@@ -12,6 +12,9 @@ import { MemoryKeyValueStore } from '../../../src/core/util/keyValueStore';
 import type { Logger } from '../../../src/core/util/logger';
 import { startFakeMinerU, type FakeMinerU, type FakeMinerUOptions } from '../../fake-mineru/server';
 
+/** Step of the fake's timed progress in the harness: a 3-page document is done in about 50 ms. */
+export const HARNESS_STEP_MS = 10;
+
 /** Captures every log line, so tests can assert that the token never reaches the log. */
 export class CapturingLogger implements Logger {
   readonly lines: string[] = [];
@@ -46,7 +49,9 @@ export async function startHarness(
   /** The token the client sends; default: one the fake accepts. */
   clientToken?: string,
 ): Promise<Harness> {
-  const fake = await startFakeMinerU(fakeOptions);
+  // Timed progress (the fake's default) with short steps: documents move with time, not with the
+  // engine's polls, so a poll count is the engine's and not an echo of the fake.
+  const fake = await startFakeMinerU({ stepMs: HARNESS_STEP_MS, ...fakeOptions });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mineru-engine-'));
   const outputDir = path.join(workDir, 'workspace', 'mineru');
   const kv = new MemoryKeyValueStore();
