@@ -28,8 +28,16 @@ export interface FakeMinerUOptions {
   tokens?: string[];
   expiredTokens?: string[];
   acceptAnyToken?: boolean;
-  /** 'per-poll' (default): every status query covering a task answers, then moves it one step. */
-  progress?: 'per-poll' | 'timed';
+  /**
+   * How tasks move through their states:
+   * - 'timed' (default): one step every `stepMs`, whether or not anyone polls (like the real
+   *   service), so a client's polling can be measured against it;
+   * - 'manual': only `fake.advanceAll()` moves them (deterministic tests);
+   * - 'per-poll': every status query covering a task answers, then moves it one step. Poll counts
+   *   then follow from the fake itself: a test that uses it says why at the call site.
+   */
+  progress?: 'timed' | 'manual' | 'per-poll';
+  /** Step interval of 'timed' progress (default 300 ms). */
   stepMs?: number;
   pages?: number;
   batchLimit?: number;
@@ -484,7 +492,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const tokens = options.tokens ?? ['test-token'];
   const expiredTokens = options.expiredTokens ?? [];
-  const progressMode = options.progress ?? 'per-poll';
+  const progressMode = options.progress ?? 'timed';
   const stepMs = options.stepMs ?? 300;
   const defaultPages = options.pages ?? 3;
   const batchLimit = options.batchLimit ?? 200;

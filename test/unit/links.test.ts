@@ -287,7 +287,7 @@ describe('links: validateDocumentUrl', () => {
     ['C:\\docs\\a.pdf', /local file path/],
     ['/home/u/a.pdf', /local file path/],
     ['https://exa mple.com/a.pdf', /cannot contain spaces/],
-    ['https://', /Not a valid link|no host/],
+    ['https://', /^Not a valid link: "https:\/\/"\. Use a full address such as/],
     ['just words', /cannot contain spaces/],
     ['nonsense', /Not a valid link/],
   ];
