@@ -197,8 +197,25 @@ function sideBarTitleActions(page: Page): Locator {
   return page.locator('.sidebar .composite.title .title-actions, .sidebar .pane-header .actions');
 }
 
+/**
+ * The overflow button of the open side bar's view: "Views and More Actions..." when the lone view
+ * is merged into the container title, "More Actions..." in a view's own header.
+ */
+function viewTitleMoreButton(page: Page): Locator {
+  return sideBarTitleActions(page)
+    .locator('.action-label[aria-label*="More Actions"]')
+    .filter({ visible: true })
+    .first();
+}
+
+/** View title actions show while the pointer is over the side bar: move it there first. */
+async function hoverSideBarTitle(page: Page): Promise<void> {
+  await page.locator('.sidebar .composite.title').first().hover();
+}
+
 /** Clicks a title action of the open side bar's view (an icon button such as "Refresh"). */
 export async function clickViewTitleAction(page: Page, label: string): Promise<void> {
+  await hoverSideBarTitle(page);
   const action = sideBarTitleActions(page)
     .locator(`.action-label[aria-label^="${escapeCss(label)}"]`)
     .first();
@@ -209,7 +226,8 @@ export async function clickViewTitleAction(page: Page, label: string): Promise<v
 /** Opens the "More Actions..." menu of the open side bar's view and runs `label` from it. */
 export async function runViewTitleMenuItem(page: Page, label: string | RegExp): Promise<void> {
   await page.keyboard.press('Escape');
-  const more = sideBarTitleActions(page).locator('.action-label[aria-label^="More Actions"]').first();
+  await hoverSideBarTitle(page);
+  const more = viewTitleMoreButton(page);
   await more.waitFor({ state: 'visible', timeout: 15_000 });
   await more.click();
   await chooseMenuItem(page, label);
@@ -218,7 +236,8 @@ export async function runViewTitleMenuItem(page: Page, label: string | RegExp): 
 /** Entries of the "More Actions..." menu of the open side bar's view (the menu is closed again). */
 export async function viewTitleMenuItems(page: Page): Promise<string[]> {
   await page.keyboard.press('Escape');
-  const more = sideBarTitleActions(page).locator('.action-label[aria-label^="More Actions"]').first();
+  await hoverSideBarTitle(page);
+  const more = viewTitleMoreButton(page);
   await more.waitFor({ state: 'visible', timeout: 15_000 });
   await more.click();
   const items = await menuItems(page);
@@ -334,8 +353,50 @@ export function editorTab(page: Page, name: string | RegExp): Locator {
   return page.locator('.tabs-container .tab').filter({ hasText: name }).first();
 }
 
-/** Closes every editor (nothing is dirty in these tests). */
+/**
+ * Closes every editor with the close buttons of its tabs (nothing is dirty in these tests). Not
+ * through the palette: a focused webview (a Markdown preview) keeps F1 from the workbench.
+ */
 export async function closeAllEditors(page: Page): Promise<void> {
-  await runCommand(page, 'View: Close All Editors');
-  await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
+  const tabs = page.locator('.tabs-container .tab');
+  for (let left = 50; (await tabs.count()) > 0; left--) {
+    if (left === 0) throw new Error('the editors did not close');
+    const tab = tabs.first();
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click({ timeout: 5_000 });
+  }
+}
+
+/**
+ * Waits for the row of task `name` in a tree view, in `state` when given ("done", "failed",
+ * "paused until"): a task row's accessible label reads "<name>, <state>, …".
+ */
+export async function waitForTaskRow(
+  page: Page,
+  viewTitle: string,
+  name: string,
+  state?: string,
+  timeoutMs = 60_000,
+): Promise<Locator> {
+  const prefix = state ? `${name}, ${state}` : `${name}, `;
+  const row = viewPane(page, viewTitle)
+    .locator(`.pane-body .monaco-list-row[aria-label^="${escapeCss(prefix)}"]`)
+    .first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  return row;
+}
+
+/** Waits until the tree view has no row for task `name` (in `state`, when given). */
+export async function waitForNoTaskRow(
+  page: Page,
+  viewTitle: string,
+  name: string,
+  state?: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const prefix = state ? `${name}, ${state}` : `${name}, `;
+  await viewPane(page, viewTitle)
+    .locator(`.pane-body .monaco-list-row[aria-label^="${escapeCss(prefix)}"]`)
+    .first()
+    .waitFor({ state: 'detached', timeout: timeoutMs });
 }
