@@ -158,10 +158,15 @@ export async function runUiTests(opts = {}) {
       },
     });
     for (const f of files) mocha.addFile(f);
+    // Every test by full title, for reports built from a run (scripts/coverage-table.mjs --results).
+    const tests = [];
     const stats = await new Promise((resolve) => {
       const runner = mocha.run(() => resolve(runner.stats));
+      runner.on('pass', (t) => tests.push({ title: t.fullTitle(), state: 'passed' }));
+      runner.on('fail', (t) => t.type === 'test' && tests.push({ title: t.fullTitle(), state: 'failed' }));
+      runner.on('pending', (t) => tests.push({ title: t.fullTitle(), state: 'pending' }));
     });
-    Object.assign(summary, { passed: stats.passes, failed: stats.failures, pending: stats.pending });
+    Object.assign(summary, { passed: stats.passes, failed: stats.failures, pending: stats.pending, tests });
     summary.code = summary.failed === 0 && summary.passed > 0 ? 0 : 1;
   } catch (err) {
     summary.code = 2;
