@@ -240,9 +240,15 @@ describe('Tasks view menus (UI)', function () {
 
   it('[menu:view/item/context:mineru.removeTask#inline] [cmd:mineru.removeTask] the row\'s inline "Remove" takes it out of the view', async () => {
     const { page } = ui();
-    const row = await waitForTaskRow(page, VIEW, 'view-fail');
+    const row = await taskRow('https://example.com/menus/view-remove.pdf', 'view-remove', 'done');
     await clickRowInlineAction(row, 'Remove');
-    await waitForNoTaskRow(page, VIEW, 'view-fail');
+    await waitForNoTaskRow(page, VIEW, 'view-remove');
+    // The failed rows of the retry tests go the same way, so the view stays short.
+    const failed = await waitForTaskRow(page, VIEW, 'view-fail', undefined, 3_000).catch(() => undefined);
+    if (failed) {
+      await clickRowInlineAction(failed, 'Remove');
+      await waitForNoTaskRow(page, VIEW, 'view-fail');
+    }
   });
 
   it('[menu:view/item/context:mineru.uploadFromUrl] [cmd:mineru.uploadFromUrl] "Download Here and Upload" on a URL the service cannot fetch', async () => {
