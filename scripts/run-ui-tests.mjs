@@ -158,7 +158,7 @@ export async function runUiTests(opts = {}) {
       },
     });
     for (const f of files) mocha.addFile(f);
-    /** Every test by full title, for reports built from a run (scripts/reliability-matrix.mjs). */
+    /** Every test by full title, for reports built from a run (reliability-matrix.mjs, coverage-table.mjs). */
     const tests = [];
     const stats = await new Promise((resolve) => {
       const runner = mocha.run(() => resolve(runner.stats));
