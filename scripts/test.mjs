@@ -245,6 +245,13 @@ await stage('reliability matrix (check)', process.execPath, [
   '--results',
   RESULTS_DIR,
 ]);
+// Every command, menu entry, setting and welcome button has a test that passed in this run, and
+// CONTRIBUTING.md's coverage table is current.
+await stage('coverage of commands, menus and settings (check)', process.execPath, [
+  path.join(ROOT, 'scripts', 'coverage-table.mjs'),
+  '--check',
+  ...['unit', 'integration', 'ui'].flatMap((name) => ['--results', resultsFile(name)]),
+]);
 current = undefined;
 
 // ---- summary ------------------------------------------------------------------------------------
