@@ -12,6 +12,7 @@ import type { FakeMinerU } from '../fake-mineru/server';
 import { ui } from './context';
 import { useFakeMinerU } from './fake';
 import {
+  closeAllEditors,
   openViewContainer,
   runCommand,
   setTokenFromPalette,
@@ -49,8 +50,10 @@ describe('A window reload during a download (UI)', function () {
   this.timeout(180_000);
   let fake: FakeMinerU;
 
-  before(() => {
+  before(async () => {
     fake = useFakeMinerU();
+    // A focused Markdown preview (left by an earlier suite) keeps F1 from reaching the workbench.
+    await closeAllEditors(ui().page);
   });
 
   it('[R-INT-2] the page reloads while part of the result archive is on disk: the task resumes, the result is imported once, nothing half-written remains', async () => {
@@ -117,6 +120,8 @@ describe('A window reload during a download (UI)', function () {
         'the interrupted download left no partial or temporary archive',
       );
     } finally {
+      // A failure above must not leave the stall armed for later suites' downloads.
+      fake.faults.stallNext = undefined;
       // Later UI tests start without a token (auto mode → quick).
       await runCommand(page, 'MinerU: Clear API Token');
       await waitForNotification(page, /API token removed/);

@@ -58,7 +58,10 @@ export async function paletteCommands(page: Page, filter: string, timeoutMs = 30
     const match = page.locator(QUICK_INPUT_ROWS).filter({ hasText: filter }).first();
     try {
       await match.waitFor({ state: 'visible', timeout: 2_000 });
-      const items = await quickInputItems(page);
+      // A row's label may carry the palette's group after a comma ("…, recently used").
+      const items = (await quickInputItems(page)).map((l) =>
+        l.replace(/, (recently used|other commands|similar commands)$/, ''),
+      );
       await page.keyboard.press('Escape');
       return items;
     } catch (err) {
