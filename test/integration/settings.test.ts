@@ -380,6 +380,7 @@ describe('Settings in the real host', function () {
     for (const [label, value, mustNotExist] of cases) {
       it(`${label}: refused with an error naming the setting, nothing sent, nothing written`, async () => {
         await set('outputDirectory', value());
+        assert.equal(vscode.workspace.getConfiguration('mineru').get('outputDirectory'), value());
         const { urlResult, fileResult, shown } = await answerMessages(
           () => undefined,
           async (shown) => ({
@@ -449,6 +450,14 @@ describe('Settings in the real host', function () {
       assert.equal(folder, vscode.workspace.isTrusted ? 'from-workspace' : 'mineru');
     } finally {
       await fs.writeFile(settingsFile, original);
+      // The next tests set the user value; a lingering workspace value would win over it.
+      await waitFor(
+        'the workspace value to go',
+        () =>
+          vscode.workspace.getConfiguration('mineru').inspect('outputDirectory')?.workspaceValue ===
+          undefined,
+        10_000,
+      );
     }
   });
 });
