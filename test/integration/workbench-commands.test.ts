@@ -4,6 +4,8 @@
 // through the workbench), Copy Task ID (the clipboard), Parse All Documents in Folder (the modal
 // answered, the folder's documents in one batch, the output folder left out) and Re-run with Page
 // Ranges (page_ranges on the wire).
+// (The file name sorts after extension.test.ts on purpose: its activation test must run first,
+// before any suite activates the extension or points the endpoints at a fake.)
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
