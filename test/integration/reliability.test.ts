@@ -57,7 +57,7 @@ describe('reliability in the real host', function () {
     fake.reset();
   });
 
-  it('[R-SEC-3] a workspace .vscode/settings.json naming another API host is ignored: no request reaches that host', async () => {
+  it('[R-SEC-3] a workspace .vscode/settings.json naming another API host is ignored: no request reaches that host [setting:mineru.apiBaseUrl]', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
