@@ -409,3 +409,44 @@ export function readTail(file, lines) {
     return '(no log)';
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Display language
+
+/**
+ * The test language pack for `locale` (only zh-cn exists): test/fixtures/zh-cn-language-pack
+ * packaged into a temp folder. The real Chinese pack cannot be downloaded here; this one declares
+ * zh-cn with no translations of its own, so the workbench runs in zh-cn and extensions use their own
+ * zh-cn strings (package.nls.zh-cn.json, l10n/bundle.l10n.zh-cn.json). code-server picks the
+ * language from <user-data-dir>/languagepacks.json when it starts, which an install from the
+ * command line does not write, so `register(layout)` writes it. Use both with startHost:
+ *   startHost({ installVsix: [pack.vsix], args: ['--locale', locale], prepare: pack.register })
+ */
+export function testLanguagePack(locale) {
+  if (locale !== 'zh-cn') throw new Error(`no test language pack for locale ${locale}`);
+  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'zh-cn-language-pack');
+  const out = path.join(tempDir('mineru-langpack-'), 'test-language-pack-zh-cn.vsix');
+  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
+  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out];
+  const res = spawnSync(vsce, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  if (res.status !== 0 || !fs.existsSync(out))
+    throw new Error(`packaging the language pack failed:\n${res.stdout}${res.stderr}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const id = `${manifest.publisher}.${manifest.name}`;
+  return {
+    vsix: out,
+    register(layout) {
+      const installed = path.join(layout.extensionsDir, `${id}-${manifest.version}`);
+      if (!fs.existsSync(installed)) throw new Error(`language pack not installed at ${installed}`);
+      const packs = {
+        [locale]: {
+          hash: `${manifest.version}-test`,
+          extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
+          translations: { vscode: path.join(installed, 'translations', 'main.i18n.json') },
+          label: manifest.contributes.localizations[0].localizedLanguageName,
+        },
+      };
+      fs.writeFileSync(path.join(layout.userDataDir, 'languagepacks.json'), JSON.stringify(packs));
+    },
+  };
+}

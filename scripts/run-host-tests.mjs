@@ -4,8 +4,15 @@
 //
 //   node scripts/run-host-tests.mjs [--tests out/test/integration/index.js] [--ext <repo root>]
 //        [--workspace test/integration/workspace] [--timeout 300000] [--results <file.json>]
-//        [--locale zh-cn]   (code-server's display language; the extension's own zh-cn strings)
-//        [--install <file.vsix>]   (installed first, as a user installs it: ExtensionMode Production)
+//        [--locale zh-cn]   [--install <file.vsix>]
+//
+// --locale zh-cn runs the workbench in Simplified Chinese: the test language pack
+// (test/fixtures/zh-cn-language-pack, see testLanguagePack in host.mjs) is installed and registered
+// before code-server starts, so vscode.env.language is zh-cn and the extension loads its zh-cn
+// strings. Without --tests it then runs out/test/integration-zh/index.js, the suite that asserts
+// them, instead of the default (English) suite.
+// --install installs a .vsix first, as a user installs it (ExtensionMode Production), next to the
+// extension under test (scripts/run-probe-tests.mjs).
 //
 // How: the workbench URL carries ?folder=<temp copy of the workspace fixture> and a `payload` with
 // extensionDevelopmentPath/extensionTestsPath as vscode-remote:// URIs, so the server's Node
@@ -18,9 +25,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exposeAutomationHooks, launchBrowser, screenshot } from './browser.mjs';
-import { REPO_ROOT, copyFixture, errorText, onCleanup, runCleanups, startHost, tempDir } from './host.mjs';
+import {
+  REPO_ROOT,
+  copyFixture,
+  errorText,
+  onCleanup,
+  runCleanups,
+  startHost,
+  tempDir,
+  testLanguagePack,
+} from './host.mjs';
 
 const TAG = '[host-tests]';
+const LOCALE_SUITES = { 'zh-cn': 'out/test/integration-zh/index.js' };
 // Workbench start-up chatter forwarded with the extension host's output; not test output.
 const WORKBENCH_NOISE =
   /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin|Updating additional builtin|ChatSessionStore:|Creation of workbench contribution|\[Service Worker\])/;
@@ -42,7 +59,10 @@ function mainOf(extPath) {
 
 /** Runs the suite; returns { code, passed, failed, pending, vscodeVersion, ... }. Never throws. */
 export async function runHostTests(opts = {}) {
-  const testsPath = path.resolve(REPO_ROOT, opts.tests ?? 'out/test/integration/index.js');
+  const locale = opts.locale?.toLowerCase();
+  // The suite a display language runs when no --tests is given.
+  const defaultTests = locale ? LOCALE_SUITES[locale] : 'out/test/integration/index.js';
+  const testsPath = path.resolve(REPO_ROOT, opts.tests ?? defaultTests ?? `(no suite for ${locale})`);
   const extPath = path.resolve(REPO_ROOT, opts.ext ?? '.');
   const timeoutMs = Number(opts.timeout ?? 300_000);
   const started = Date.now();
@@ -67,17 +87,20 @@ export async function runHostTests(opts = {}) {
     onCleanup(() => tripwire.close());
     const workspace = copyFixture(opts.workspace ?? 'test/integration/workspace');
 
+    const languagePack = locale ? testLanguagePack(locale) : undefined;
     const host = await startHost({
-      label: 'code-server (integration)',
+      label: `code-server (integration${locale ? `, ${locale}` : ''})`,
       env: {
         [ENV_RESULTS_FILE]: resultsFile,
         [ENV_TRIPWIRE_LOG]: tripwire.logFile,
         [ENV_TRIPWIRE_URL]: tripwire.url,
       },
       userSettings: { 'mineru.apiBaseUrl': tripwire.url, 'mineru.agentBaseUrl': tripwire.url },
-      ...(opts.locale ? { args: ['--locale', opts.locale] } : {}),
-      // Extensions installed as a user installs them (ExtensionMode Production), next to the one under test.
-      ...(opts.install?.length ? { installVsix: opts.install } : {}),
+      ...(languagePack
+        ? { args: ['--locale', locale], prepare: (layout) => languagePack.register(layout) }
+        : {}),
+      // Language pack and extensions installed as a user installs them (ExtensionMode Production).
+      installVsix: [...(languagePack ? [languagePack.vsix] : []), ...(opts.install ?? [])],
     });
     console.log(`${TAG} code-server ${host.url} (pid ${host.pid}), workspace ${workspace}`);
 

@@ -1,35 +1,42 @@
 #!/usr/bin/env node
 // `npm test`: every check of the project, in order, each reported as it runs:
-//   compile (tsc) → lint (eslint) → format (prettier) → bundle (esbuild) → unit tests (mocha)
-//   → install the VS Code host → integration tests inside VS Code → UI tests in the workbench.
+//   clean out/ → compile (tsc) → lint (eslint) → format (prettier) → bundle (esbuild)
+//   → install test tools → unit tests (mocha) → install the VS Code host → integration tests inside
+//   VS Code → UI tests in the workbench → reliability matrix check.
 // It keeps going after a failing stage (a failed bundle still lets the unit tests run), prints a
-// summary table, the total time, and ends with exactly one line "N passed, N failed": the tests of
-// the three suites, plus 1 failed for every non-test stage that failed (or a suite that could not
-// run at all). Exit code 0 only when everything passed. A host that cannot be set up is a failure,
-// never a skip.
+// summary table, the total time, and ends with exactly one line "N passed, N failed, N skipped".
+//
+// What counts:
+//   - passed / failed: the tests of the suites, plus 1 failed for every non-test stage that failed,
+//     a suite that could not run at all, or a suite that ran no tests (0 passed and 0 failed).
+//   - skipped: a pending test counts as skipped only when it carries an accepted reason, recorded by
+//     test/unit/helpers/skip.ts (skipBecause): reason "platform", on a machine that is not linux-x64.
+//     Every other pending test — no recorded reason, any skip on linux-x64, and every skip when
+//     CI is set (CI=true: nothing may skip there) — counts as failed.
+// Exit code 0 only when nothing failed. A host that cannot be set up is a failure, never a skip.
+// The suites' results are kept in out/test-results/*.json (scripts/reliability-matrix.mjs reads them).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applySkipPolicy, isCi } from './skip-policy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mineru-npm-test-'));
-const resultsFile = (name) => path.join(scratch, `${name}.json`);
+const OUT = path.join(ROOT, 'out');
+const RESULTS_DIR = path.join(OUT, 'test-results');
+const resultsFile = (name) => path.join(RESULTS_DIR, `${name}.json`);
+const CI = isCi(process.env);
+const PLATFORM = `${process.platform}-${process.arch}`;
+const countResults = (results) => applySkipPolicy(results, { ci: CI, platform: PLATFORM });
 
 /** One stage = a child process; output goes straight to the console. */
-function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000, capture = false } = {}) {
+function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: ROOT,
       env: { ...process.env, FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      output += chunk.toString('utf8');
+      stdio: ['ignore', 'inherit', 'inherit'],
     });
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -43,7 +50,7 @@ function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000, capture = fals
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 128, signal, timedOut, output });
+      resolve({ code: code ?? 128, signal, timedOut });
     });
   });
 }
@@ -56,16 +63,6 @@ function readJson(file) {
   }
 }
 
-/** Counts from the closing lines of mocha's spec reporter ("N passing", "N failing", "N pending"). */
-function mochaSpecCounts(output) {
-  const last = (word) => {
-    const all = [...output.matchAll(new RegExp(`^\\s*(\\d+) ${word}\\b`, 'gm'))];
-    return all.length ? Number(all[all.length - 1][1]) : 0;
-  };
-  if (!/^\s*\d+ (passing|failing|pending)\b/m.test(output)) return undefined;
-  return { passed: last('passing'), failed: last('failing'), pending: last('pending') };
-}
-
 const shortPath = (a) => (a.startsWith(`${ROOT}/`) ? path.relative(ROOT, a) : a);
 
 const stages = [];
@@ -74,16 +71,17 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     // Children share our process group and get the signal too; they clean up after themselves.
     console.error(`\n[npm test] ${sig} during "${current ?? '-'}": stopping.`);
-    fs.rmSync(scratch, { recursive: true, force: true });
     process.exit(130);
   });
 }
 
 /**
- * Runs one stage and records it. `counts` (optional) reads { passed, failed, pending } after the
- * run; a test stage whose process failed without counted failures adds 1 failed (it crashed).
+ * Runs one stage and records it. `results` (optional, a test stage) returns the suite's results
+ * ({ passed, failed, pending, tests? }) after the run; they are counted with the skip policy. A test
+ * stage fails when its process failed, a test failed (or skipped without an accepted reason), or it
+ * ran no tests at all; a crash without counted failures adds 1 failed.
  */
-async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason, capture } = {}) {
+async function stage(name, cmd, args, { results, env, timeoutMs, skipReason } = {}) {
   current = name;
   console.log(
     `\n━━━ ${name} ━━━ ${[cmd === process.execPath ? 'node' : cmd, ...args].map(shortPath).join(' ')}`,
@@ -92,35 +90,58 @@ async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason, capt
   if (skipReason) {
     // Not skipped silently: a stage that cannot run is a failure with a reason.
     console.log(`✘ ${name} cannot run: ${skipReason}`);
-    stages.push({ name, ok: false, passed: 0, failed: 1, pending: 0, ms: 0, note: skipReason });
+    stages.push({
+      name,
+      ok: false,
+      counted: Boolean(results),
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      ms: 0,
+      note: skipReason,
+      verdicts: [],
+    });
     return false;
   }
-  const res = await runStage(cmd, args, { env, timeoutMs, capture });
+  const res = await runStage(cmd, args, { env, timeoutMs });
   const ms = Date.now() - t0;
   const entry = {
     name,
     ok: res.code === 0,
-    counted: Boolean(counts),
+    counted: Boolean(results),
     passed: 0,
     failed: 0,
-    pending: 0,
+    skipped: 0,
     ms,
     note: '',
+    verdicts: [],
   };
-  if (res.timedOut) entry.note = `timed out after ${Math.round(timeoutMs / 1000)} s`;
-  else if (res.error) entry.note = res.error;
-  else if (res.code !== 0) entry.note = `exit ${res.code}${res.signal ? ` (${res.signal})` : ''}`;
-  if (counts) {
-    const c = counts(res.output ?? '');
-    if (c) Object.assign(entry, { passed: c.passed ?? 0, failed: c.failed ?? 0, pending: c.pending ?? 0 });
-    if (!entry.ok && entry.failed === 0) {
-      entry.failed = 1; // the suite itself broke (no counts, load error, infrastructure)
-      entry.note ||= 'failed without test results';
-      if (!c) entry.note += ', no test results';
+  const notes = [];
+  if (res.timedOut) notes.push(`timed out after ${Math.round(timeoutMs / 1000)} s`);
+  else if (res.error) notes.push(res.error);
+  else if (res.code !== 0) notes.push(`exit ${res.code}${res.signal ? ` (${res.signal})` : ''}`);
+  if (results) {
+    const r = results();
+    if (r) {
+      const c = countResults(r);
+      Object.assign(entry, { passed: c.passed, failed: c.failed, skipped: c.skipped, verdicts: c.verdicts });
+      const refused = c.verdicts.filter((v) => v.refused).length;
+      if (refused) notes.push(`${refused} skip(s) counted as failed`);
+      if (c.skipped) notes.push(`${c.skipped} skipped for the platform`);
     }
+    if (entry.passed === 0 && entry.failed === 0) {
+      // A suite that ran nothing proves nothing: a load error, an empty glob, everything skipped.
+      entry.failed = 1;
+      notes.push(r ? 'ran no tests' : 'no test results');
+    } else if (!entry.ok && entry.failed === 0) {
+      entry.failed = 1; // the suite itself broke after its tests (infrastructure)
+      notes.push('failed without failed tests');
+    }
+    if (entry.failed > 0) entry.ok = false;
   } else if (!entry.ok) {
     entry.failed = 1;
   }
+  entry.note = notes.join(', ');
   stages.push(entry);
   console.log(
     `${entry.ok ? '✔' : '✘'} ${name} (${(ms / 1000).toFixed(1)} s)${entry.note ? ` — ${entry.note}` : ''}`,
@@ -129,17 +150,30 @@ async function stage(name, cmd, args, { counts, env, timeoutMs, skipReason, capt
 }
 
 const t0 = Date.now();
+// Compile from scratch: a test deleted from test/ must not run from a stale out/ (nor its results).
+fs.rmSync(OUT, { recursive: true, force: true });
 await stage('compile (tsc)', path.join(BIN, 'tsc'), ['-p', '.']);
+fs.mkdirSync(RESULTS_DIR, { recursive: true });
 await stage('lint (eslint)', path.join(BIN, 'eslint'), ['.']);
 await stage('format (prettier)', path.join(BIN, 'prettier'), ['--check', '.']);
 // A failed bundle must not leave an old one behind for the host suites to test.
 fs.rmSync(path.join(ROOT, 'dist', 'extension.js'), { force: true });
 const bundled = await stage('bundle (esbuild)', process.execPath, ['esbuild.js']);
-await stage('unit tests', path.join(BIN, 'mocha'), ['--reporter', 'spec', '--no-color'], {
-  capture: true,
-  counts: mochaSpecCounts,
-  timeoutMs: 15 * 60_000,
+await stage('install test tools', 'bash', [path.join(ROOT, 'scripts', 'install-test-tools.sh')], {
+  timeoutMs: 10 * 60_000,
 });
+await stage(
+  'unit tests',
+  path.join(BIN, 'mocha'),
+  [
+    '--reporter',
+    path.join(OUT, 'test', 'unit', 'helpers', 'resultsReporter.js'),
+    '--reporter-option',
+    `output=${resultsFile('unit')}`,
+    '--no-color',
+  ],
+  { results: () => readJson(resultsFile('unit')), timeoutMs: 15 * 60_000 },
+);
 const hostReady = await stage(
   'install VS Code host',
   'bash',
@@ -157,13 +191,25 @@ await stage(
   'integration tests (VS Code host)',
   process.execPath,
   [path.join(ROOT, 'scripts', 'run-host-tests.mjs'), '--results', resultsFile('integration')],
-  { counts: () => readJson(resultsFile('integration')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
+  { results: () => readJson(resultsFile('integration')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
+);
+await stage(
+  'integration tests (VS Code host, zh-cn)',
+  process.execPath,
+  [
+    path.join(ROOT, 'scripts', 'run-host-tests.mjs'),
+    '--locale',
+    'zh-cn',
+    '--results',
+    resultsFile('integration-zh'),
+  ],
+  { results: () => readJson(resultsFile('integration-zh')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
 );
 await stage(
   'UI tests (workbench)',
   process.execPath,
   [path.join(ROOT, 'scripts', 'run-ui-tests.mjs'), '--results', resultsFile('ui')],
-  { counts: () => readJson(resultsFile('ui')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
+  { results: () => readJson(resultsFile('ui')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
 );
 await stage(
   'UI tests (workbench, zh-cn)',
@@ -177,22 +223,57 @@ await stage(
     '--results',
     resultsFile('ui-zh-cn'),
   ],
-  { counts: () => readJson(resultsFile('ui-zh-cn')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
+  { results: () => readJson(resultsFile('ui-zh-cn')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
 );
+// Another extension in the same host, with MinerU installed from the .vsix (production).
+await stage(
+  'integration tests (another extension)',
+  process.execPath,
+  [
+    path.join(ROOT, 'scripts', 'run-probe-tests.mjs'),
+    '--vsix',
+    path.join(ROOT, '.cache', 'mineru.vsix'),
+    '--results',
+    resultsFile('probe'),
+  ],
+  { results: () => readJson(resultsFile('probe')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
+);
+// Every row of RELIABILITY.md must have run and passed in this run, and the file must be current.
+await stage('reliability matrix (check)', process.execPath, [
+  path.join(ROOT, 'scripts', 'reliability-matrix.mjs'),
+  '--check',
+  '--results',
+  RESULTS_DIR,
+]);
+// Every command, menu entry, setting and welcome button has a test that passed in this run, and
+// CONTRIBUTING.md's coverage table is current.
+await stage('coverage of commands, menus and settings (check)', process.execPath, [
+  path.join(ROOT, 'scripts', 'coverage-table.mjs'),
+  '--check',
+  ...['unit', 'integration', 'ui'].flatMap((name) => ['--results', resultsFile(name)]),
+]);
 current = undefined;
-fs.rmSync(scratch, { recursive: true, force: true });
 
 // ---- summary ------------------------------------------------------------------------------------
+const verdicts = stages.flatMap((s) => s.verdicts.map((v) => ({ ...v, stage: s.name })));
+if (verdicts.length) {
+  console.log('\n━━━ pending tests ━━━');
+  for (const v of verdicts) {
+    console.log(
+      `${v.refused ? '✘ counted as failed' : '○ skipped'} [${v.stage}] ${v.title} — ${v.why}${v.refused ? ` (${v.refused})` : ''}`,
+    );
+  }
+}
 const rows = stages.map((s) => [
   s.ok ? 'ok' : 'FAILED',
   s.name,
   s.counted ? String(s.passed) : '',
   s.counted || s.failed ? String(s.failed) : '',
-  s.counted ? String(s.pending) : '',
+  s.counted ? String(s.skipped) : '',
   `${(s.ms / 1000).toFixed(1)} s`,
   s.note,
 ]);
-const header = ['', 'stage', 'passed', 'failed', 'pending', 'time', 'note'];
+const header = ['', 'stage', 'passed', 'failed', 'skipped', 'time', 'note'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) =>
   r
@@ -204,8 +285,11 @@ console.log(line(header));
 for (const r of rows) console.log(line(r));
 const passed = stages.reduce((n, s) => n + s.passed, 0);
 const failed = stages.reduce((n, s) => n + s.failed, 0);
+const skipped = stages.reduce((n, s) => n + s.skipped, 0);
 const failedStages = stages.filter((s) => !s.ok).map((s) => s.name);
 if (failedStages.length) console.log(`failed stages: ${failedStages.join(', ')}`);
-console.log(`total time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(
+  `platform ${PLATFORM}${CI ? ', CI: nothing may skip' : ''}; total time ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && failedStages.length === 0 ? 0 : 1);

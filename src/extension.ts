@@ -36,6 +36,9 @@ export interface MinerUTestApi {
   restart(): MinerUTestApi;
 }
 
+/** Ends the current activation (see the end of activate); undefined before the first one. */
+let shutdown: (() => Promise<void>) | undefined;
+
 /**
  * Composition root: builds the services, registers everything, and hands every disposable to
  * VS Code. Nothing here touches the network: polling of persisted tasks starts from the store.
@@ -84,9 +87,18 @@ export function activate(
     (importerPromise ??= import('./core/results/resultImporter.js').then((m) =>
       m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
     ));
+  // Imports in progress, so that deactivate() can wait until an aborted one has removed its
+  // partial download: the host exits as soon as deactivate() has settled.
+  const imports = new Set<Promise<unknown>>();
+  const tracked = <T>(work: Promise<T>): Promise<T> => {
+    imports.add(work);
+    const forget = (): void => void imports.delete(work);
+    work.then(forget, forget);
+    return work;
+  };
   const importer: ResultImporter = {
-    importZip: async (...a) => (await loadImporter()).importZip(...a),
-    importMarkdown: async (...a) => (await loadImporter()).importMarkdown(...a),
+    importZip: (...a) => tracked(loadImporter().then((i) => i.importZip(...a))),
+    importMarkdown: (...a) => tracked(loadImporter().then((i) => i.importMarkdown(...a))),
   };
 
   const store = new TaskStore(context.workspaceState);
@@ -168,6 +180,12 @@ export function activate(
     ...registerPowerCommands(ctx, client),
   );
 
+  shutdown = async () => {
+    disposeAll(owned);
+    await Promise.allSettled([...imports]);
+    await store.flush();
+  };
+
   // Sets the mineru.hasToken context key (welcome view, menus) without blocking activation.
   void tokens.get();
   engine.resume();
@@ -205,6 +223,11 @@ function disposeAll(disposables: vscode.Disposable[]): void {
   }
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/**
+ * Called when the window closes or reloads, before context.subscriptions are disposed; the host
+ * exits once the returned promise settles (or after 5 s). So everything is disposed here, and it
+ * waits until aborted imports have removed their partial downloads and the task store is written.
+ */
+export function deactivate(): Promise<void> | undefined {
+  return shutdown?.();
 }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtraFormat, ModelVersion, ParseOptions } from '../core/api/types';
@@ -85,14 +86,19 @@ function applicationValue(c: vscode.WorkspaceConfiguration, key: string): string
 
 /**
  * The folder results go to: `<workspace folder>/<mineru.outputDirectory>`. A value that would
- * leave the workspace folder (absolute, or with `..`) is refused, so a workspace's settings can
- * never make the extension write elsewhere.
+ * leave the workspace folder (absolute, with `..`, or through a symbolic link inside the workspace
+ * that points elsewhere) is refused, so a workspace's settings can never make the extension write
+ * elsewhere.
  */
 export function resolveOutputDir(folder: vscode.Uri, outputDirectory: string): string | { error: string } {
   const root = folder.fsPath;
   const resolved = path.resolve(root, outputDirectory);
-  const rel = path.relative(root, resolved);
-  if (path.isAbsolute(outputDirectory) || rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (
+    path.isAbsolute(outputDirectory) ||
+    !isWithin(root, resolved) ||
+    // The lexical check alone lets `results -> /elsewhere` through: compare where it really leads.
+    !isWithin(realPath(root), realPath(resolved))
+  ) {
     return {
       error: vscode.l10n.t(
         'The setting mineru.outputDirectory ("{0}") points outside the workspace folder. Use a relative folder such as "mineru".',
@@ -101,6 +107,31 @@ export function resolveOutputDir(folder: vscode.Uri, outputDirectory: string): s
     };
   }
   return resolved;
+}
+
+function isWithin(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  // `..results` is a folder inside; `..` and `../x` are not.
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+/**
+ * Where `p` really is: the real path of its deepest existing ancestor (symbolic links resolved),
+ * with the parts that do not exist yet appended (they cannot be links).
+ */
+function realPath(p: string): string {
+  const missing: string[] = [];
+  let current = p;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(current), ...missing.reverse());
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return p;
+      missing.push(path.basename(current));
+      current = parent;
+    }
+  }
 }
 
 function stripSlash(url: string): string {

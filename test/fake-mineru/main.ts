@@ -1,7 +1,7 @@
 /**
  * CLI entry of the fake MinerU service (used by `npm run fake-server` and the `npm start` sandbox):
  *
- *   node out/test/fake-mineru/main.js [--port N] [--cdn-port N] [--any-token] [--timed]
+ *   node out/test/fake-mineru/main.js [--port N] [--cdn-port N] [--any-token] [--timed|--per-poll]
  *                                     [--step-ms N] [--pages N] [--token T] [--host H] [--json]
  *
  * Prints the API base URL, the agent base URL, the CDN origin and the valid token (with --json: one
@@ -12,7 +12,7 @@ import type { FakeMinerUOptions } from './server';
 import { startFakeMinerU } from './server';
 
 const USAGE =
-  'usage: main.js [--port N] [--cdn-port N] [--any-token] [--timed] [--step-ms N] [--pages N] [--token T] [--host H] [--json]';
+  'usage: main.js [--port N] [--cdn-port N] [--any-token] [--timed|--per-poll] [--step-ms N] [--pages N] [--token T] [--host H] [--json]';
 
 function numberArg(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -48,8 +48,11 @@ export function parseArgs(argv: readonly string[]): FakeServerArgs {
       case '--json':
         json = true;
         break;
-      case '--timed':
+      case '--timed': // the default; kept for old command lines
         opts.progress = 'timed';
+        break;
+      case '--per-poll':
+        opts.progress = 'per-poll';
         break;
       case '--step-ms':
         opts.stepMs = numberArg(arg, next());

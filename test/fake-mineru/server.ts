@@ -28,8 +28,16 @@ export interface FakeMinerUOptions {
   tokens?: string[];
   expiredTokens?: string[];
   acceptAnyToken?: boolean;
-  /** 'per-poll' (default): every status query covering a task answers, then moves it one step. */
-  progress?: 'per-poll' | 'timed';
+  /**
+   * How tasks move through their states:
+   * - 'timed' (default): one step every `stepMs`, whether or not anyone polls (like the real
+   *   service), so a client's polling can be measured against it;
+   * - 'manual': only `fake.advanceAll()` moves them (deterministic tests);
+   * - 'per-poll': every status query covering a task answers, then moves it one step. Poll counts
+   *   then follow from the fake itself: a test that uses it says why at the call site.
+   */
+  progress?: 'timed' | 'manual' | 'per-poll';
+  /** Step interval of 'timed' progress (default 300 ms). */
   stepMs?: number;
   pages?: number;
   batchLimit?: number;
@@ -83,6 +91,12 @@ export interface FakeFaults {
   hangNext?: RouteFault | RouteFault[];
   /** Send the headers and part of the body, then destroy the socket. */
   dropNext?: DropFault | DropFault[];
+  /**
+   * Result zips only: send the headers and the first `afterBytes` of the body (default half), then
+   * nothing more. The connection stays open, a transfer stalled mid-body, until the client gives up
+   * or close() ends it.
+   */
+  stallNext?: DropFault | DropFault[];
   /** HTTP 200 with a business error envelope (e.g. -60009, -60018, -10001). API routes only. */
   businessErrorNext?: BusinessErrorFault | BusinessErrorFault[];
   /** Send `code` as the string "0" (and error codes as strings). */
@@ -478,7 +492,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const tokens = options.tokens ?? ['test-token'];
   const expiredTokens = options.expiredTokens ?? [];
-  const progressMode = options.progress ?? 'per-poll';
+  const progressMode = options.progress ?? 'timed';
   const stepMs = options.stepMs ?? 300;
   const defaultPages = options.pages ?? 3;
   const batchLimit = options.batchLimit ?? 200;
@@ -1253,7 +1267,9 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       res.end();
       return;
     }
-    const limit = drop ? (drop.afterBytes ?? Math.floor(plan.size / 2)) : Infinity;
+    const stall = takeFault(faults.stallNext, path);
+    const cut = drop ?? stall;
+    const limit = cut ? (cut.afterBytes ?? Math.floor(plan.size / 2)) : Infinity;
     let sent = 0;
     for (const part of plan.parts()) {
       if (res.destroyed) return;
@@ -1261,6 +1277,11 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       if (sent + piece.length > limit) piece = piece.subarray(0, Math.max(0, limit - sent));
       sent += piece.length;
       const ok = res.write(piece);
+      if (sent >= limit && !drop) {
+        // Stalled: nothing more is sent; the client (or close()) ends the connection.
+        if (!res.destroyed) await new Promise<void>((resolve) => res.once('close', resolve));
+        return;
+      }
       if (sent >= limit) {
         await new Promise<void>((resolve) => setTimeout(resolve, 20));
         res.socket?.destroy();

@@ -169,7 +169,7 @@ describe('MinerU extension in a real VS Code', () => {
     await vscode.commands.executeCommand(`${TREE_VIEW_ID}.focus`);
   });
 
-  it('reads its settings with the declared scopes', async () => {
+  it('[R-SEC-3] reads its settings with the declared scopes', async () => {
     await extension().activate();
     const props = configurationProperties();
     assert.equal(
@@ -201,7 +201,7 @@ describe('MinerU extension in a real VS Code', () => {
     );
   });
 
-  it('Set API Token stores what the user typed in the password box in SecretStorage, and ignores a token passed by a caller', async () => {
+  it('[R-SEC-5] Set API Token stores what the user typed in the password box in SecretStorage, and ignores a token passed by a caller [cmd:mineru.setToken]', async () => {
     const api = await testApi();
     const typed = `typed-token-${Date.now()}`;
     const asked = await answerInputBoxes(

@@ -60,7 +60,7 @@ describe('Local files in the real host', function () {
     ['a DOCX', 'minutes.docx', Buffer.from('PK\u0003\u0004 fake docx bytes')],
     ['an image', 'scan.png', PNG],
   ] as const) {
-    it(`parses ${label} from the Explorer: upload, waiting-file, result in the workspace`, async () => {
+    it(`parses ${label} from the Explorer: upload, waiting-file, result in the workspace [cmd:mineru.parseFile]`, async () => {
       const uri = await writeDoc(name, content);
       const states: string[] = [];
       const recorder = a.store.onDidChange((e) => {
@@ -100,7 +100,7 @@ describe('Local files in the real host', function () {
     });
   }
 
-  it('a multi-selection in the Explorer is one batch; each file gets its own result', async () => {
+  it('a multi-selection in the Explorer is one batch; each file gets its own result [cmd:mineru.parseFile]', async () => {
     const uris = [
       await writeDoc('batch/one.pdf', makePdf({ pages: 2 })),
       await writeDoc('batch/two.pdf', makePdf({ pages: 4 })),
@@ -147,7 +147,7 @@ describe('Local files in the real host', function () {
     await waitFor('done', () => finished(a, [tasks[0]!.id]));
   });
 
-  it('pre-flight: nothing is sent when every file is refused (size and page limits from the settings)', async () => {
+  it('pre-flight: nothing is sent when every file is refused (size and page limits from the settings) [setting:mineru.maxPages]', async () => {
     await configure('maxPages', 5);
     try {
       const long = await writeDoc('long.pdf', makePdf({ pages: 9, fanout: 3 }));
@@ -159,7 +159,7 @@ describe('Local files in the real host', function () {
     }
   });
 
-  it('fallback: a URL the service cannot fetch is downloaded here and uploaded under its name', async () => {
+  it('fallback: a URL the service cannot fetch is downloaded here and uploaded under its name [cmd:mineru.uploadFromUrl]', async () => {
     const pdf = makePdf({ pages: 2 });
     const seen: http.IncomingHttpHeaders[] = [];
     const server = http.createServer((req, res) => {
@@ -203,7 +203,7 @@ describe('Local files in the real host', function () {
     }
   });
 
-  it('setting "always": URL commands download here and upload instead of submitting the URL', async () => {
+  it('setting "always": URL commands download here and upload instead of submitting the URL [setting:mineru.uploadUrlsLocally]', async () => {
     const pdf = makePdf({ pages: 1 });
     const server = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-length': pdf.length }).end(pdf);

@@ -25,7 +25,7 @@ describe('MinerU flows in the real host', function () {
     fake.reset();
   });
 
-  it('palette: the input box is prefilled (link under the cursor; clipboard on desktop), Enter parses', async () => {
+  it('palette: the input box is prefilled (link under the cursor; clipboard on desktop), Enter parses [cmd:mineru.parseUrl]', async () => {
     const url = 'https://example.com/papers/palette-paper.pdf';
     if (vscode.env.uiKind === vscode.UIKind.Desktop) {
       await vscode.env.clipboard.writeText(url);
@@ -56,7 +56,7 @@ describe('MinerU flows in the real host', function () {
     assert.equal(submit.headers.authorization, `Bearer ${fake.token}`);
   });
 
-  it('palette in precise mode without a token asks for one first; cancelling creates nothing', async () => {
+  it('palette in precise mode without a token asks for one first; cancelling creates nothing [setting:mineru.mode] [cmd:mineru.clearToken]', async () => {
     await vscode.commands.executeCommand('mineru.clearToken');
     await configure('mode', 'precise');
     try {
@@ -84,7 +84,7 @@ describe('MinerU flows in the real host', function () {
     }
   });
 
-  it('auto mode without a token parses in quick mode through the agent API', async () => {
+  it('auto mode without a token parses in quick mode through the agent API [setting:mineru.agentBaseUrl] [cmd:mineru.clearToken]', async () => {
     await vscode.commands.executeCommand('mineru.clearToken');
     try {
       const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
@@ -126,7 +126,7 @@ describe('MinerU flows in the real host', function () {
     }
   });
 
-  it('editor: the link under the cursor is parsed', async () => {
+  it('editor: the link under the cursor is parsed [cmd:mineru.parseLinks]', async () => {
     const doc = await vscode.workspace.openTextDocument({
       language: 'markdown',
       content: '# Reading list\n\nSee [the paper](https://example.com/cursor-paper.pdf) tonight.\n',
@@ -141,7 +141,7 @@ describe('MinerU flows in the real host', function () {
     assert.equal(t!.state, 'done');
   });
 
-  it('editor: a selection of links is parsed as one batch request, grouped in the tree', async () => {
+  it('editor: a selection of links is parsed as one batch request, grouped in the tree [cmd:mineru.parseLinks]', async () => {
     const content = [
       '- https://example.com/sel/a.pdf',
       '- [b](https://example.com/sel/b.docx)',
@@ -172,7 +172,7 @@ describe('MinerU flows in the real host', function () {
     assert.equal(label, '3/3 done');
   });
 
-  it('tree: a failed document shows its state and error; Retry submits again; Remove forgets it', async () => {
+  it('tree: a failed document shows its state and error; Retry submits again; Remove forgets it [cmd:mineru.retryTask] [cmd:mineru.removeTask]', async () => {
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',
       'https://example.com/fail-doc.pdf',
@@ -196,7 +196,7 @@ describe('MinerU flows in the real host', function () {
     assert.equal(a.store.get(failed!.id), undefined);
   });
 
-  it('Open Result shows the Markdown preview of the imported document', async () => {
+  it('Open Result shows the Markdown preview of the imported document [cmd:mineru.openResult]', async () => {
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',
       'https://example.com/open-me.pdf',
@@ -212,7 +212,7 @@ describe('MinerU flows in the real host', function () {
     assert.match(preview.label, /open-me/);
   });
 
-  it('resumes after re-activation: persisted tasks keep polling and finish', async () => {
+  it('[R-INT-1] resumes after re-activation: persisted tasks keep polling and finish', async () => {
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',
       'https://example.com/slow-resume-pages-150.pdf',
@@ -229,7 +229,7 @@ describe('MinerU flows in the real host', function () {
     assert.equal(folders.filter((f) => f.startsWith('slow-resume-pages-150')).length, 1, 'imported once');
   });
 
-  it('a rejected token fails with the code A0202, and the token stays out of state', async () => {
+  it('[R-SEC-5] a rejected token fails with the code A0202, and the token stays out of state', async () => {
     await a.setToken('sk-not-a-valid-token-123');
     try {
       const tasks = await vscode.commands.executeCommand<TaskRecord[]>(

@@ -111,3 +111,128 @@ export async function answerInputBoxes<T>(
     window.showInputBox = original;
   }
 }
+
+/** A quick pick the extension opened while {@link answerQuickPicks} stood in for the user. */
+export interface AskedQuickPick {
+  items: readonly vscode.QuickPickItem[];
+  options: vscode.QuickPickOptions | undefined;
+}
+
+/**
+ * Stands in for the user at the extension's quick picks while `body` runs, like
+ * {@link answerInputBoxes}: `answer` gets the items (resolved) and options and returns the item(s)
+ * to accept (an array for `canPickMany`), or undefined for Escape. Restored after.
+ */
+export async function answerQuickPicks<T>(
+  answer: (
+    items: readonly vscode.QuickPickItem[],
+    options: vscode.QuickPickOptions | undefined,
+  ) => vscode.QuickPickItem | readonly vscode.QuickPickItem[] | undefined,
+  body: (asked: AskedQuickPick[]) => Promise<T>,
+): Promise<T> {
+  const window = vscode.window as { showQuickPick: unknown };
+  const original = window.showQuickPick;
+  const asked: AskedQuickPick[] = [];
+  window.showQuickPick = async (
+    items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>,
+    options?: vscode.QuickPickOptions,
+  ) => {
+    const list = await items;
+    asked.push({ items: list, options });
+    return answer(list, options);
+  };
+  try {
+    return await body(asked);
+  } finally {
+    window.showQuickPick = original;
+  }
+}
+
+/** A notification or modal dialog the extension showed while {@link answerMessages} recorded them. */
+export interface ShownMessage {
+  kind: 'info' | 'warning' | 'error';
+  message: string;
+  modal: boolean;
+  detail: string | undefined;
+  /** The buttons' titles. */
+  items: string[];
+}
+
+/**
+ * Records every `window.show{Information,Warning,Error}Message` of the extension while `body` runs
+ * and answers it with the button whose title `answer` returns (undefined: dismissed / Escape).
+ * Restored after.
+ */
+export async function answerMessages<T>(
+  answer: (shown: ShownMessage) => string | undefined,
+  body: (shown: ShownMessage[]) => Promise<T>,
+): Promise<T> {
+  type Item = string | vscode.MessageItem;
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const names = {
+    info: 'showInformationMessage',
+    warning: 'showWarningMessage',
+    error: 'showErrorMessage',
+  } as const;
+  const originals = new Map<string, unknown>();
+  const shown: ShownMessage[] = [];
+  for (const [kind, name] of Object.entries(names) as [ShownMessage['kind'], string][]) {
+    originals.set(name, window[name]);
+    window[name] = (message: string, ...rest: unknown[]) => {
+      const first = rest[0];
+      const options =
+        first && typeof first === 'object' && !('title' in first)
+          ? (rest.shift() as vscode.MessageOptions)
+          : {};
+      const items = rest as Item[];
+      const titles = items.map((i) => (typeof i === 'string' ? i : i.title));
+      const record: ShownMessage = {
+        kind,
+        message,
+        modal: options.modal === true,
+        detail: options.detail,
+        items: titles,
+      };
+      shown.push(record);
+      const chosen = answer(record);
+      return Promise.resolve(chosen === undefined ? undefined : items[titles.indexOf(chosen)]);
+    };
+  }
+  try {
+    return await body(shown);
+  } finally {
+    for (const [name, fn] of originals) window[name] = fn;
+  }
+}
+
+/**
+ * The file selected in the Explorer, read through the workbench itself: `copyFilePath` without an
+ * argument copies the path of the focused Explorer selection (or of the active editor when the
+ * Explorer has no focus). The clipboard is set to a sentinel first, so a stale value never passes.
+ */
+export async function explorerSelectionPath(): Promise<string> {
+  const sentinel = `no-selection-${Date.now()}`;
+  await vscode.env.clipboard.writeText(sentinel);
+  await vscode.commands.executeCommand('copyFilePath');
+  const copied = await vscode.env.clipboard.readText();
+  return copied === sentinel ? '' : copied;
+}
+
+/**
+ * Records the URIs the extension hands to `env.openExternal` while `body` runs, and opens nothing
+ * (the user's browser is outside the test). The test host leaves `vscode.env` writable for this.
+ */
+export async function interceptOpenExternal<T>(body: (opened: vscode.Uri[]) => Promise<T>): Promise<T> {
+  const env = vscode.env as { openExternal: typeof vscode.env.openExternal };
+  const original = env.openExternal;
+  const opened: vscode.Uri[] = [];
+  env.openExternal = (target: vscode.Uri) => {
+    opened.push(target);
+    return Promise.resolve(true);
+  };
+  try {
+    return await body(opened);
+  } finally {
+    env.openExternal = original;
+  }
+}

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import { skipRecordOf, type SkipRecord } from '../unit/helpers/skip';
 import { ENV_RESULTS_FILE } from './tripwire';
 
 export interface SuiteResults {
@@ -14,7 +15,7 @@ export interface SuiteResults {
   pending: number;
   failures: { title: string; error: string }[];
   /** Every test by full title, for reports built from a run (scripts/reliability-matrix.mjs). */
-  tests: { title: string; state: 'passed' | 'failed' | 'pending' }[];
+  tests: { title: string; state: 'passed' | 'failed' | 'pending'; skip?: SkipRecord }[];
   vscodeVersion: string;
   nodeVersion: string;
   durationMs: number;
@@ -29,19 +30,24 @@ function findTestFiles(dir: string): string[] {
 }
 
 export function run(): Promise<void> {
+  return runSuite(__dirname);
+}
+
+/** Runs every *.test.js under `dir` (another host suite, e.g. ../integration-zh, reuses this). */
+export function runSuite(dir: string): Promise<void> {
   console.log(
     `[integration] vscode.version ${vscode.version}, process.version ${process.version}, ` +
       `uiKind ${vscode.UIKind[vscode.env.uiKind]}, remoteName ${vscode.env.remoteName ?? '(local)'}, appHost ${vscode.env.appHost}`,
   );
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
-  const files = findTestFiles(__dirname);
+  const files = findTestFiles(dir);
   for (const file of files) mocha.addFile(file);
   const resultsFile = process.env[ENV_RESULTS_FILE];
   const started = Date.now();
 
   return new Promise<void>((resolve, reject) => {
     if (files.length === 0) {
-      reject(new Error(`no *.test.js files found under ${__dirname}`));
+      reject(new Error(`no *.test.js files found under ${dir}`));
       return;
     }
     const failures: SuiteResults['failures'] = [];
@@ -72,7 +78,12 @@ export function run(): Promise<void> {
         if (test.type === 'test') tests.push({ title: test.fullTitle(), state: 'failed' });
       });
       runner.on('pass', (test) => tests.push({ title: test.fullTitle(), state: 'passed' }));
-      runner.on('pending', (test) => tests.push({ title: test.fullTitle(), state: 'pending' }));
+      // A pending test carries the reason recorded by skipBecause (test/unit/helpers/skip.ts), if any;
+      // scripts/test.mjs counts one without an accepted reason as failed.
+      runner.on('pending', (test) => {
+        const skip = skipRecordOf(test);
+        tests.push({ title: test.fullTitle(), state: 'pending', ...(skip ? { skip } : {}) });
+      });
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));
     }

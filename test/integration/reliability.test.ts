@@ -2,8 +2,9 @@
 // redirect the API (and so the token) to a host of its choosing, a window reload in the middle of a
 // result download, and the token kept out of settings and workspace state.
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MinerUTestApi } from '../../src/extension';
@@ -14,6 +15,10 @@ import { TOKEN_SECRET_KEY, useFakeMinerU, waitFor } from './helpers';
 function finished(a: MinerUTestApi, id: string): TaskRecord | undefined {
   const t = a.store.get(id);
   return t && (t.state === 'done' || t.state === 'failed') ? t : undefined;
+}
+
+function sizeOf(file: string): number | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.size;
 }
 
 /** A loopback listener that counts every connection made to it and answers none. */
@@ -52,7 +57,7 @@ describe('reliability in the real host', function () {
     fake.reset();
   });
 
-  it('[R-SEC-3] a workspace .vscode/settings.json naming another API host is ignored: no request reaches that host', async () => {
+  it('[R-SEC-3] a workspace .vscode/settings.json naming another API host is ignored: no request reaches that host [setting:mineru.apiBaseUrl]', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
@@ -97,14 +102,26 @@ describe('reliability in the real host', function () {
     }
   });
 
-  it('[R-INT-2h] a window reload in the middle of a result download: the import is retried once, nothing half-written', async () => {
-    fake.faults.hangNext = { route: '\\.zip$', count: 1 };
+  it('[R-INT-2h] a window reload in the middle of a result download, part of the archive on disk: the import is retried once, nothing half-written', async () => {
+    // The first bytes of the archive arrive and are written to the temp folder, then the transfer stalls.
+    const sentBytes = 1537;
+    const tmp = os.tmpdir();
+    const earlier = new Set(readdirSync(tmp)); // other runs' files are not this test's
+    fake.faults.stallNext = { route: '\\.zip$', count: 1, afterBytes: sentBytes };
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',
       'https://example.com/reload-mid-download.pdf',
     );
     const id = tasks[0]!.id;
-    await waitFor('the download to start', () => fake.requests.some((r) => r.path.endsWith('.zip')));
+    // The importer downloads to <tmp>/mineru-<uuid>.zip through a ".<name>.<hex>.part" beside it.
+    const part = await waitFor('part of the archive on disk', () =>
+      readdirSync(tmp).find(
+        (n) =>
+          /^\.mineru-[0-9a-f-]+\.zip\.[0-9a-f]+\.part$/.test(n) &&
+          !earlier.has(n) &&
+          sizeOf(path.join(tmp, n)) === sentBytes,
+      ),
+    );
     assert.equal(a.store.get(id)?.state, 'importing');
     await a.store.flush();
     a = a.restart();
@@ -117,6 +134,15 @@ describe('reliability in the real host', function () {
       ['reload-mid-download'],
     );
     assert.equal(fake.requests.filter((r) => r.path.endsWith('.zip')).length, 2);
+    const archive = part.replace(/^\./, '').replace(/\.[0-9a-f]+\.part$/, '');
+    await waitFor('the partial archive to be removed', () => !existsSync(path.join(tmp, part)), 2000).catch(
+      () => undefined,
+    );
+    assert.deepEqual(
+      [part, archive].filter((n) => existsSync(path.join(tmp, n))),
+      [],
+      'the interrupted download left no partial or temporary archive',
+    );
   });
 
   it('[R-SEC-5] the token is in no setting and nowhere in workspace state', async () => {

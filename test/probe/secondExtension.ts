@@ -44,7 +44,7 @@ const carriesPlanted = (fake: FakeMinerU): boolean =>
 
 const checks: Check[] = [
   {
-    title: '[R-SEC-8] activate() hands another extension nothing: no token, no store, no engine',
+    title: '[R-SEC-6] activate() hands another extension nothing: no token, no store, no engine',
     run: async () => {
       const ext = target();
       const returned: unknown = await ext.activate();
@@ -54,7 +54,7 @@ const checks: Check[] = [
     },
   },
   {
-    title: '[R-SEC-9] mineru.setToken ignores a token passed by another extension: it asks the user instead',
+    title: '[R-SEC-7] mineru.setToken ignores a token passed by another extension: it asks the user instead',
     run: async (fake) => {
       const result = await runDismissing('mineru.setToken', PLANTED_TOKEN);
       assert.equal(result, undefined);
@@ -64,7 +64,7 @@ const checks: Check[] = [
     },
   },
   {
-    title: '[R-SEC-10] another extension cannot submit a document or list tasks through the commands',
+    title: '[R-SEC-8] another extension cannot submit a document or list tasks through the commands',
     run: async (fake) => {
       const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'mineru-probe-out-'));
       const submitted = () =>
@@ -97,7 +97,7 @@ const checks: Check[] = [
   {
     // Last: the confirmation it must show is a modal dialog, which stays open afterwards.
     title:
-      '[R-SEC-11] a file outside the workspace handed to Parse File by another extension is not uploaded without the user',
+      '[R-SEC-9] a file outside the workspace handed to Parse File by another extension is not uploaded without the user',
     run: async (fake) => {
       const secret = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mineru-probe-secret-')), 'secret.pdf');
       fs.writeFileSync(

@@ -25,7 +25,7 @@ describe('Explorer: parse a local file (UI)', function () {
     fake = useFakeMinerU();
   });
 
-  it('right-click a PDF → "Parse File with MinerU" → uploaded, parsed, row done', async () => {
+  it('[menu:explorer/context:mineru.parseFile] right-click a PDF → "Parse File with MinerU" → uploaded, parsed, row done', async () => {
     const { page, workspaceDir } = ui();
     await setTokenFromPalette(page, fake.token);
     try {

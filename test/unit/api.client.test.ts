@@ -86,7 +86,12 @@ describe('api client against the fake MinerU', function () {
     fake.requests.filter((r) => r.server === 'api' && r.method === method && r.path.includes(pathPart));
 
   before(async () => {
-    fake = await startFakeMinerU({ tokens: [TOKEN], expiredTokens: ['expired-token-xyz'] });
+    // Manual progress: a test that follows a task moves it with fake.advanceAll() between polls.
+    fake = await startFakeMinerU({
+      tokens: [TOKEN],
+      expiredTokens: ['expired-token-xyz'],
+      progress: 'manual',
+    });
     dir = mkdtempSync(join(tmpdir(), 'mineru-api-test-'));
   });
   after(async () => {
@@ -150,6 +155,7 @@ describe('api client against the fake MinerU', function () {
         if (status.state === 'running') {
           assert.ok(status.progress && status.progress.totalPages === 4, JSON.stringify(status));
         }
+        fake.advanceAll();
         status = await c.getTask(taskId);
       }
       assert.equal(status.state, 'done');
@@ -264,13 +270,17 @@ describe('api client against the fake MinerU', function () {
       const good = await c.agentParseUrl('https://example.test/ok.pdf', {});
       let status = await c.agentGetTask(good.taskId);
       for (let i = 0; i < 20 && status.state !== 'done' && status.state !== 'failed'; i++) {
+        fake.advanceAll();
         status = await c.agentGetTask(good.taskId);
       }
       assert.equal(status.state, 'done');
       assert.ok(status.markdownUrl);
       const bad = await c.agentParseUrl('https://example.test/toomanypages.pdf', {});
       status = await c.agentGetTask(bad.taskId);
-      for (let i = 0; i < 20 && status.state !== 'failed'; i++) status = await c.agentGetTask(bad.taskId);
+      for (let i = 0; i < 20 && status.state !== 'failed'; i++) {
+        fake.advanceAll();
+        status = await c.agentGetTask(bad.taskId);
+      }
       assert.equal(status.errCode, '-30003');
       const error = taskFailureError(status);
       assert.equal(error.code, '-30003');
@@ -332,7 +342,10 @@ describe('api client against the fake MinerU', function () {
     it('-60005 at submit is not retried and suggests page ranges or splitting', async () => {
       const error = await rejection(client().submitTask({ url: 'https://example.test/toolarge.pdf' }, {}));
       assert.equal(error.code, '-60005');
-      assert.match(error.hint ?? '', /page ranges|split/);
+      assert.equal(
+        error.hint,
+        'Compress the file, or parse fewer pages with the page ranges option (e.g. "1-200"), or split the document',
+      );
       assert.equal(fake.requests.length, 1);
     });
 
@@ -411,7 +424,7 @@ describe('api client against the fake MinerU', function () {
       assert.equal(fake.requests.length, 1);
     });
 
-    it('retries a dropped connection on polling', async () => {
+    it('[R-NET-1] retries a dropped connection on polling', async () => {
       const c = client();
       const { taskId } = await c.submitTask({ url: 'https://example.test/a.pdf' }, {});
       fake.faults.dropNext = { route: '/extract/task/', count: 1 };
@@ -449,7 +462,7 @@ describe('api client against the fake MinerU', function () {
       assert.equal(fake.requests.length, 1);
     });
 
-    it('a hung request fails within the timeout', async () => {
+    it('[R-NET-4] a hung request fails within the timeout', async () => {
       fake.faults.hangNext = { count: 1 };
       const started = Date.now();
       const error = await rejection(
@@ -526,7 +539,7 @@ describe('api client against the fake MinerU', function () {
       assert.ok(!error.message.includes('forged'), 'the signed query string is not shown');
     });
 
-    it('retries a dropped upload, re-opening the file', async () => {
+    it('[R-NET-3] retries a dropped upload, re-opening the file', async () => {
       const c = client();
       const { fileUrls } = await c.requestUploadUrls([{ name: 'doc.pdf' }], {});
       fake.faults.dropNext = { route: '/upload/', count: 1 };

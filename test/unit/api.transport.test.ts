@@ -183,7 +183,7 @@ describe('api transport', () => {
       });
     }
 
-    it('names the host when an HTML page arrives with HTTP 200', async () => {
+    it('[R-NET-7] names the host when an HTML page arrives with HTTP 200', async () => {
       const s = await serve((_req, res) => {
         res.writeHead(200, { 'Content-Type': 'text/html' });
         res.end('<!DOCTYPE html><html><body>Sign in to the Wi-Fi</body></html>');
@@ -196,7 +196,7 @@ describe('api transport', () => {
       assert.match(error.message, /proxy or captive portal/);
     });
 
-    it('reports malformed JSON clearly', async () => {
+    it('[R-NET-7] reports malformed JSON clearly', async () => {
       const s = await serve(json(200, '{"code":0,"data":{"task_id":'));
       const { client } = makeClient(s.origin);
       const error = await rejection(client.getTask('t'));
@@ -215,7 +215,7 @@ describe('api transport', () => {
   });
 
   describe('retries', () => {
-    it('retries a 5xx storm on a GET, then succeeds', async () => {
+    it('[R-NET-5] retries a 5xx storm on a GET, then succeeds', async () => {
       const bad = json(502, '<html>Bad gateway</html>');
       const s = await serve(bad, bad, bad, ok({ task_id: 't', state: 'pending' }));
       const { client, clock } = makeClient(s.origin);
@@ -239,7 +239,7 @@ describe('api transport', () => {
       assert.equal(error.retryable, true);
     });
 
-    it('honours Retry-After on 429', async () => {
+    it('[R-NET-6] honours Retry-After on 429', async () => {
       const s = await serve(json(429, { msg: 'slow down' }, { 'Retry-After': '3' }), ok({ task_id: 't9' }));
       const { client, clock } = makeClient(s.origin);
       const { taskId } = await client.submitTask({ url: 'https://x.test/a.pdf' }, {});
@@ -248,7 +248,7 @@ describe('api transport', () => {
       assert.ok(clock.sleeps[0]! >= 3000, `slept ${clock.sleeps[0]} ms`);
     });
 
-    it('does not wait for an unreasonable Retry-After', async () => {
+    it('[R-NET-6] does not wait for an unreasonable Retry-After', async () => {
       const s = await serve(json(429, { msg: 'slow down' }, { 'Retry-After': '3600' }));
       const { client } = makeClient(s.origin);
       const error = await rejection(client.getTask('t'));
@@ -345,7 +345,7 @@ describe('api transport', () => {
   });
 
   describe('authorization and redirects', () => {
-    it('does not follow a redirect to another origin, so the token cannot travel', async () => {
+    it('[R-NET-9] does not follow a redirect to another origin, so the token cannot travel', async () => {
       const other = await serve(ok({ task_id: 'stolen', state: 'done', full_zip_url: 'https://x/z.zip' }));
       const s = await serve((_req, res) => {
         res.writeHead(302, { Location: `${other.origin}/steal?x=1` });
@@ -359,7 +359,7 @@ describe('api transport', () => {
       assertNoToken(error, logger);
     });
 
-    it('sends Bearer only to the API base and the batch base, never to the agent API', async () => {
+    it('[R-SEC-2] sends Bearer only to the API base and the batch base, never to the agent API', async () => {
       const api = await serve(ok({ task_id: 't', state: 'pending' }));
       const batch = await serve(ok({ batch_id: 'b', extract_result: [] }));
       const { client } = makeClient(api.origin, { batchBaseUrl: `${batch.origin}/api/v1` });
@@ -373,7 +373,7 @@ describe('api transport', () => {
       assert.equal(batch.seen[0]!.url, '/api/v1/extract-results/batch/b');
     });
 
-    it('refuses to send the token over plain HTTP to a remote host without consent', async () => {
+    it('[R-SEC-4] refuses to send the token over plain HTTP to a remote host without consent', async () => {
       const client = new MinerUClient({
         baseUrl: 'http://8.148.69.123:8088/api/v1',
         getToken: () => Promise.resolve(TOKEN),
@@ -405,7 +405,7 @@ describe('api transport', () => {
   });
 
   describe('timeouts and cancellation', () => {
-    it('fails a hung request within the configured timeout', async () => {
+    it('[R-NET-4] fails a hung request within the configured timeout', async () => {
       const s = await serve(hang);
       const { client } = makeClient(s.origin, {
         timeoutMs: 200,
@@ -419,7 +419,7 @@ describe('api transport', () => {
       assert.ok(elapsed >= 180 && elapsed < 1500, `took ${elapsed} ms`);
     });
 
-    it('does not retry a timed-out submit (the task may exist)', async () => {
+    it('[R-NET-4] does not retry a timed-out submit (the task may exist)', async () => {
       const s = await serve(hang);
       const { client } = makeClient(s.origin, { timeoutMs: 150 });
       await rejection(client.submitTask({ url: 'https://x.test/a.pdf' }, {}));
@@ -451,7 +451,7 @@ describe('api transport', () => {
   });
 
   describe('logging', () => {
-    it('logs method, URL without query, status, code, trace id and duration; never the token', async () => {
+    it('[R-SEC-1] logs method, URL without query, status, code, trace id and duration; never the token', async () => {
       const s = await serve(
         ok({ task_id: 't', state: 'pending' }),
         json(200, { code: -60012, msg: `task not found ${TOKEN}`, trace_id: 'tr-9' }),

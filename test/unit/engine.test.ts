@@ -82,7 +82,7 @@ describe('ParseEngine against the fake service', function () {
     assert.ok(task!.error!.hint);
   });
 
-  it('uploads a local file without Content-Type or Authorization and imports its result', async () => {
+  it('[R-SEC-2] uploads a local file without Content-Type or Authorization and imports its result', async () => {
     h = await startHarness();
     const file = path.join(h.workDir, '论文 draft.pdf');
     await fs.writeFile(file, Buffer.alloc(300_000, 7));
@@ -114,7 +114,7 @@ describe('ParseEngine against the fake service', function () {
     assert.match(await fs.readFile(task!.result!.markdownPath, 'utf8'), /\S/);
   });
 
-  it('resumes after a reload: polling continues and the result is imported once', async () => {
+  it('[R-NET-10] [R-INT-1] resumes after a reload: polling continues and the result is imported once', async () => {
     h = await startHarness();
     await h.engine.submitUrls([{ url: 'https://example.com/resume-pages-6.pdf' }], request());
     await h.waitFor((t) => t[0]!.state === 'running');
@@ -126,7 +126,7 @@ describe('ParseEngine against the fake service', function () {
     assert.deepEqual(await fs.readdir(h.outputDir), ['resume-pages-6']);
   });
 
-  it('a task interrupted during submission is failed with a retry hint, and Retry completes it', async () => {
+  it('[R-INT-1] a task interrupted during submission is failed with a retry hint, and Retry completes it', async () => {
     h = await startHarness();
     const now = Date.now();
     await h.store.add([
@@ -150,7 +150,7 @@ describe('ParseEngine against the fake service', function () {
     assert.equal(task!.state, 'done');
   });
 
-  it('refreshes an expired result link by polling again, then imports', async () => {
+  it('[R-NET-8] refreshes an expired result link by polling again, then imports', async () => {
     h = await startHarness();
     h.fake.faults.cdnExpiredOnce = true;
     await h.engine.submitUrls([{ url: 'https://example.com/expiring.pdf' }], request());
@@ -173,7 +173,7 @@ describe('ParseEngine against the fake service', function () {
     assert.equal(path.basename(task!.result!.folder), 'report (2)');
   });
 
-  it('a bad token fails the submission with the code and keeps the token out of state and logs', async () => {
+  it('[R-SEC-1] a bad token fails the submission with the code and keeps the token out of state and logs', async () => {
     const token = 'sk-wrong-token-0123456789';
     h = await startHarness({}, {}, token);
     const events: string[] = [];

@@ -63,7 +63,9 @@ describe('fake MinerU service', () => {
   let auth: Record<string, string>;
 
   before(async () => {
-    fake = await startFakeMinerU({ expiredTokens: ['old-token'] });
+    // per-poll: these tests walk the fake's own state machine one status query = one step (the
+    // sequences below are per step); no client poll count is measured here.
+    fake = await startFakeMinerU({ expiredTokens: ['old-token'], progress: 'per-poll' });
     auth = { authorization: `Bearer ${fake.token}` };
   });
   afterEach(() => fake.reset());
@@ -391,6 +393,40 @@ describe('fake MinerU service', () => {
     });
     assert.ok(size > 64 * 1024 * 1024);
     assert.ok(process.memoryUsage().rss - before < 48 * 1024 * 1024, 'the zip is not held in memory');
+  });
+
+  it('timed progress is the default: polls do not move a task, time does; manual moves only on advanceAll', async () => {
+    const poll = async (f: FakeMinerU, id: string): Promise<unknown> =>
+      data(
+        await request(`${f.apiBaseUrl}/extract/task/${id}`, {
+          headers: { authorization: `Bearer ${f.token}` },
+        }),
+      ).state;
+    const submit = async (f: FakeMinerU): Promise<string> =>
+      String(
+        data(
+          await request(`${f.apiBaseUrl}/extract/task`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${f.token}` },
+            body: { url: 'https://e.com/t.pdf' },
+          }),
+        ).task_id,
+      );
+    const slow = await startFakeMinerU({ stepMs: 60_000 });
+    const manual = await startFakeMinerU({ progress: 'manual' });
+    try {
+      const a = await submit(slow);
+      const b = await submit(manual);
+      for (let i = 0; i < 6; i++) {
+        assert.equal(await poll(slow, a), 'pending', 'a poll is not a step');
+        assert.equal(await poll(manual, b), 'pending');
+      }
+      manual.advanceAll();
+      assert.equal(await poll(manual, b), 'running');
+    } finally {
+      await slow.close();
+      await manual.close();
+    }
   });
 
   it('timed mode advances on its own', async () => {

@@ -6,6 +6,7 @@ import { findDocuments } from '../../src/core/files/findDocuments';
 import { countPdfPages, PDF_FULL_SCAN_BYTES } from '../../src/core/files/pdfPageCount';
 import { checkFile } from '../../src/core/files/preflight';
 import { makePdf, type PdfSpec } from './helpers/pdf';
+import { requireTool } from './helpers/skip';
 
 const MB = 1_048_576;
 
@@ -163,9 +164,15 @@ describe('pre-flight checks of local files', () => {
       assert.equal(await countPdfPages(await file('leaves.pdf', body)), 2);
     });
 
-    it('a real PDF 1.5 from the system docs, when one is installed', async function () {
+    it('a real PDF 1.5 from the system docs (libtasn1-doc, installed by scripts/install-test-tools.sh)', async function () {
       const real = '/usr/share/doc/libtasn1-doc/libtasn1.pdf';
-      if (!(await fs.stat(real).catch(() => undefined))) this.skip();
+      const installed = (await fs.stat(real).catch(() => undefined)) !== undefined;
+      requireTool(
+        this,
+        installed,
+        real,
+        'bash scripts/install-test-tools.sh installs the Debian package libtasn1-doc',
+      );
       assert.equal(await countPdfPages(real), 36);
     });
   });

@@ -68,7 +68,7 @@ describe('naming: sanitizeName', () => {
     });
   }
 
-  it('cuts long names by UTF-16 length without splitting surrogate pairs or emoji sequences', () => {
+  it('[R-IN-5] cuts long names by UTF-16 length without splitting surrogate pairs or emoji sequences', () => {
     assert.equal(sanitizeName('x'.repeat(300)).length, 120);
     assert.equal(sanitizeName('x'.repeat(300), 20), 'x'.repeat(20));
     const emoji = sanitizeName('😀'.repeat(100), 15);
@@ -77,7 +77,7 @@ describe('naming: sanitizeName', () => {
     assert.equal(sanitizeName(`ab${family}${family}`, 12), `ab${family}`);
   });
 
-  it('caps UTF-8 bytes so that 120 CJK characters still fit a 255-byte file system', () => {
+  it('[R-IN-5] caps UTF-8 bytes so that 120 CJK characters still fit a 255-byte file system', () => {
     const out = sanitizeName('报'.repeat(120));
     assert.ok(Buffer.byteLength(out) <= MAX_NAME_BYTES);
     assert.equal(out, '报'.repeat(Math.floor(MAX_NAME_BYTES / 3)));
@@ -88,7 +88,7 @@ describe('naming: sanitizeName', () => {
     assert.equal(out, 'CON_.yyyyy');
   });
 
-  it('property: output is always safe and bounded', () => {
+  it('[R-PROP-3] property: output is always safe and bounded', () => {
     const nasty = fc.constantFrom(
       ...'./\\:*?"<>| \t\u0000\u202eCONPRNAUXNULcom1lpt1😀报.'.split(''),
       '..',
@@ -108,7 +108,7 @@ describe('naming: sanitizeName', () => {
     );
   });
 
-  it('property: idempotent', () => {
+  it('[R-PROP-3] property: idempotent', () => {
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary', maxLength: 300 }),

@@ -47,12 +47,12 @@ describe('pageRanges: parsePageRanges', () => {
     ['999999999', /too large/],
   ];
   for (const [input, message] of bad) {
-    it(`rejects ${JSON.stringify(input)} with a message that shows an example`, () => {
+    it(`[R-IN-6] rejects ${JSON.stringify(input)} with a message that shows an example`, () => {
       const result = parsePageRanges(input);
       assert.equal(result.ok, false);
       if (!result.ok) {
         assert.match(result.message, message);
-        assert.match(result.message, /"2,4-6"|2,4-6/);
+        assert.match(result.message, /for example "2,4-6" \(pages 2, 4, 5 and 6\)/);
       }
     });
   }
@@ -61,7 +61,7 @@ describe('pageRanges: parsePageRanges', () => {
     .tuple(fc.integer({ min: -500, max: 500 }), fc.integer({ min: -500, max: 500 }))
     .filter(([a, b]) => a !== 0 && b !== 0 && !(Math.sign(a) === Math.sign(b) && a > b));
 
-  it('property: the normalized form re-parses to the same ranges', () => {
+  it('[R-PROP-4] property: the normalized form re-parses to the same ranges', () => {
     fc.assert(
       fc.property(
         fc.array(rangeArb, { minLength: 1, maxLength: 12 }),
@@ -87,7 +87,7 @@ describe('pageRanges: parsePageRanges', () => {
     );
   });
 
-  it('property: arbitrary input never throws; accepted input has valid, non-reversed ranges', () => {
+  it('[R-PROP-4] property: arbitrary input never throws; accepted input has valid, non-reversed ranges', () => {
     const garbage = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.array(fc.constantFrom(...'0123456789-, a'.split('')), { maxLength: 30 }).map((a) => a.join('')),
@@ -140,7 +140,7 @@ describe('pageRanges: parseAgentPageRange', () => {
     });
   }
 
-  it('property: never throws; accepted output matches N or N-M', () => {
+  it('[R-PROP-4] property: never throws; accepted output matches N or N-M', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 20 }), (s) => {
         const result = parseAgentPageRange(s);

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import * as fc from 'fast-check';
 import { MinerUClient } from '../../src/core/api/client';
@@ -14,10 +14,12 @@ import { validateDocumentUrl } from '../../src/core/links/validateUrl';
 import { parsePageRanges } from '../../src/core/options/pageRanges';
 import { checkEntryPath } from '../../src/core/results/entryPath';
 import { importResultZip } from '../../src/core/results/extract';
-import { sanitizeName } from '../../src/core/results/naming';
+import { MAX_NAME_BYTES, sanitizeName } from '../../src/core/results/naming';
 import { startFakeMinerU } from '../fake-mineru/server';
 import { allFinished, startHarness, type Harness } from './helpers/engineHarness';
 import { added, snapshot } from './helpers/reliability';
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const PRECISE = { options: { modelVersion: 'vlm' as const }, mode: 'precise' as const };
 
@@ -52,6 +54,53 @@ function declaredSizeZip(name: string, data: Buffer, declaredSize: number): Buff
   eocd.writeUInt32LE(46 + nameBuf.length, 12);
   eocd.writeUInt32LE(cdOffset, 16);
   return Buffer.concat([local, nameBuf, data, central, nameBuf, eocd]);
+}
+
+/**
+ * A zip of deflated entries whose headers (local and central) may understate the uncompressed
+ * size: they declare `declaredSize` bytes while `data` inflates to `data.length`. Only the bytes
+ * actually inflated can show such an entry's real size.
+ */
+function understatedZip(entries: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const nameBuf = Buffer.from(e.name, 'utf8');
+    const deflated = deflateRawSync(e.data);
+    const crc = crc32(e.data);
+    const size = e.declaredSize ?? e.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(deflated.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x031e, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10); // deflate
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(deflated.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE((0o100644 * 0x10000) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, deflated);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + deflated.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
 }
 
 describe('reliability: bad input', function () {
@@ -199,11 +248,16 @@ describe('reliability: hostile results', function () {
     const [task] = await h.waitFor(allFinished);
     assert.equal(task!.state, 'done', JSON.stringify(task!.error));
     assert.equal(task!.result!.rejectedEntries, 4);
-    const rejected = h.logger.lines.filter((l) => /refused archive entry/.test(l));
-    assert.equal(rejected.length, 4);
-    assert.ok(rejected.some((l) => /\.\.\/evil\.txt.*path traversal/.test(l)));
-    assert.ok(rejected.some((l) => /abs\.txt.*absolute path/.test(l)));
-    assert.ok(rejected.some((l) => /win\.txt.*backslash|drive letter/.test(l)));
+    // Each entry with the check that refused it: C:\win.txt is caught by its backslash first.
+    assert.deepEqual(
+      h.logger.lines.filter((l) => /refused archive entry/.test(l)).sort(),
+      [
+        `"slip": refused archive entry "../evil.txt": '..' segment (path traversal)`,
+        `"slip": refused archive entry "/abs.txt": absolute path`,
+        `"slip": refused archive entry "C:\\\\win.txt": backslash in name`,
+        `"slip": refused archive entry "images/../../x": '..' segment (path traversal)`,
+      ].sort(),
+    );
     const now = snapshot(h.workDir);
     assert.ok(now.includes('workspace/mineru/slip/'));
     const outside = added(before, now).filter((p) => !p.startsWith('workspace/mineru/slip/'));
@@ -275,16 +329,45 @@ describe('reliability: hostile results', function () {
     });
 
     it('[R-ZIP-6] a Markdown entry that inflates past the limit is refused too (actual bytes, not only the header)', async () => {
+      // The headers say 100 bytes, under the 4096-byte limit, so the declared-size check passes;
+      // the entry really inflates to 5000. Inflation stops at the declared size: the entry is
+      // refused with that cause and never written, whole or cut.
+      const big = Buffer.from('# '.padEnd(5000, 'x'));
       const zipPath = path.join(root, 'r.zip');
-      const zip = new AdmZip();
-      zip.addFile('full.md', Buffer.from('# '.padEnd(5000, 'x')));
-      zip.writeZip(zipPath);
       const out = path.join(root, 'ws', 'mineru');
-      await assert.rejects(
-        importResultZip(zipPath, { outputDir: out, documentName: 'big', limits: { maxMarkdownBytes: 4096 } }),
-        /too large to open safely/,
+      const limits = { maxMarkdownBytes: 4096 };
+      await fs.writeFile(
+        zipPath,
+        understatedZip([
+          { name: 'full.md', data: big, declaredSize: 100 },
+          { name: 'other.md', data: Buffer.from('# other\n') },
+        ]),
       );
-      assert.deepEqual(await fs.readdir(out).catch(() => []), [], 'nothing written');
+      const result = await importResultZip(zipPath, { outputDir: out, documentName: 'big', limits });
+      assert.deepEqual(result.rejected, [
+        { entry: 'full.md', reason: 'unreadable (Cannot create a Buffer larger than 100 bytes)' },
+      ]);
+      assert.deepEqual(
+        snapshot(result.folder),
+        ['big.md'],
+        'other.md became the Markdown; nothing of full.md',
+      );
+      assert.equal(await fs.readFile(result.markdownPath, 'utf8'), '# other\n');
+      await fs.rm(path.join(root, 'ws'), { recursive: true });
+
+      // Alone in the archive, it leaves no Markdown: the import fails and nothing is written.
+      await fs.writeFile(zipPath, understatedZip([{ name: 'full.md', data: big, declaredSize: 100 }]));
+      const before = snapshot(root);
+      await assert.rejects(
+        importResultZip(zipPath, { outputDir: out, documentName: 'big', limits }),
+        (e: unknown) => {
+          assert.ok(e instanceof MinerUError, String(e));
+          assert.equal(e.phase, 'extract');
+          assert.equal(e.code, 'NO_MARKDOWN');
+          return true;
+        },
+      );
+      assert.deepEqual(added(before, snapshot(root)), ['ws/', 'ws/mineru/'], 'nothing but the output folder');
     });
   });
 });
@@ -368,14 +451,60 @@ describe('reliability: properties', () => {
   });
 
   it('[R-PROP-3] name sanitiser: every sanitised name is one safe entry directly inside the folder; plain readable names are kept', () => {
+    // Arbitrary strings almost never contain the characters under test, so most runs are biased
+    // towards them: separators and Windows-invalid characters, controls, bidi overrides, dots and
+    // spaces at the edges, device names (with extensions and trailing spaces), and names long
+    // enough to need cutting (CJK is 3 bytes a character in UTF-8).
+    const special = fc.constantFrom(
+      ...'/\\:*?"<>|'.split(''),
+      '.',
+      '..',
+      ' ',
+      '\t',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u0085',
+      '\u202e',
+      '\u2066',
+      '\ud800',
+    );
+    const plain = fc.constantFrom('a', 'Z', '7', '_', '-', '年', 'é', 'ت', '😀');
+    const reserved = fc
+      .tuple(
+        fc.constantFrom('CON', 'prn', 'Aux', 'NUL', 'COM1', 'com9', 'LPT1', 'COM¹', 'CONIN$'),
+        fc.constantFrom('', '.txt', ' .md', '  ', '.', '. ', '.tar.gz'),
+      )
+      .map(([n, tail]) => n + tail);
+    const mixed = fc
+      .array(fc.oneof(special, plain, reserved), { maxLength: 60 })
+      .map((parts) => parts.join(''));
+    const long = fc
+      .tuple(fc.array(plain, { minLength: 90, maxLength: 300 }), fc.array(special, { maxLength: 3 }))
+      .map(([a, b]) => a.join('') + b.join(''));
+    const hostile = fc.oneof(
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
+      { weight: 4, arbitrary: mixed },
+      { weight: 2, arbitrary: reserved },
+      { weight: 2, arbitrary: long },
+    );
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => {
+      fc.property(hostile, (s) => {
         const name = sanitizeName(s);
+        const shown = `${JSON.stringify(s)} → ${JSON.stringify(name)}`;
         const check = checkEntryPath(name, target);
-        assert.ok(check.ok, `${JSON.stringify(s)} → ${JSON.stringify(name)}`);
-        if (check.ok) assert.equal(path.dirname(check.absolute), target);
+        assert.ok(check.ok, `${shown}: ${check.ok ? '' : check.reason}`);
+        if (check.ok) assert.equal(path.dirname(check.absolute), target, shown);
+        assert.ok(Buffer.byteLength(name, 'utf8') <= MAX_NAME_BYTES, shown);
+        assert.ok(
+          !/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/.test(name),
+          `bidi control kept: ${shown}`,
+        );
+        assert.ok(!LONE_SURROGATE.test(name), `lone surrogate kept: ${shown}`);
+        assert.equal(sanitizeName(name), name, `not idempotent: ${shown}`);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
     const readable = fc
       .array(

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { MinerUClient } from '../../src/core/api/client';
 import { MinerUError } from '../../src/core/errors';
 import { documentNameFromUrl } from '../../src/core/results/naming';
-import { ParseEngine } from '../../src/core/tasks/engine';
+import { ParseEngine, type ResultImporter } from '../../src/core/tasks/engine';
 import { createResultImporter } from '../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { TaskStore } from '../../src/core/tasks/taskStore';
@@ -16,7 +16,8 @@ import { DEFAULT_POLLER_TUNING } from '../../src/core/tasks/poller';
 import { DEFAULT_RETRY } from '../../src/core/util/retry';
 import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
 import { allFinished, CapturingLogger, startHarness, type Harness } from './helpers/engineHarness';
-import { snapshot, SteppingClock } from './helpers/reliability';
+import { settle } from './helpers/fakeClock';
+import { sleepReal, snapshot, SteppingClock } from './helpers/reliability';
 
 const PRECISE = { options: { modelVersion: 'vlm' as const }, mode: 'precise' as const };
 const ZIP_ROUTE = '\\.zip$';
@@ -24,6 +25,56 @@ const POLL_ROUTE = '/extract/task/[^/]+$';
 
 function zipGets(h: Harness): number {
   return h.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.zip')).length;
+}
+
+/** Holds every import at a gate until the test opens it for that document (by task name). */
+class ImportGate {
+  private readonly calls = new Map<string, number>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+  private readonly opened = new Set<string>();
+
+  wrap(real: ResultImporter): ResultImporter {
+    return {
+      importZip: async (task, url, signal, onProgress) => {
+        this.calls.set(task.name, (this.calls.get(task.name) ?? 0) + 1);
+        if (!this.opened.has(task.name)) {
+          await new Promise<void>((resolve) =>
+            this.waiting.set(task.name, [...(this.waiting.get(task.name) ?? []), resolve]),
+          );
+        }
+        return real.importZip(task, url, signal, onProgress);
+      },
+      importMarkdown: (task, url, signal, onProgress) => real.importMarkdown(task, url, signal, onProgress),
+    };
+  }
+
+  /** Imports of this document waiting at the gate. */
+  held(name: string): number {
+    return this.waiting.get(name)?.length ?? 0;
+  }
+
+  /** How many imports were started, per document. */
+  started(): Record<string, number> {
+    return Object.fromEntries([...this.calls].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  open(name: string): void {
+    this.opened.add(name);
+    for (const resolve of this.waiting.get(name) ?? []) resolve();
+    this.waiting.delete(name);
+  }
+
+  openAll(): void {
+    for (const name of [...this.waiting.keys()]) this.open(name);
+  }
+}
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await sleepReal(2);
+  }
 }
 
 describe('reliability: network and service faults', function () {
@@ -251,22 +302,73 @@ describe('reliability: network and service faults', function () {
   });
 
   it('[R-NET-10] the same result reported by many polls (and Refresh) during its import is imported once', async () => {
-    h = await startHarness({}, { importConcurrency: 1 });
-    h.fake.faults.zipPadBytes = 3_000_000;
-    const urls = ['a', 'b', 'c'].map((n) => ({ url: `https://example.com/twice/${n}.pdf` }));
-    urls.push({ url: 'https://example.com/twice/slow-pages-12.pdf' });
-    await h.engine.submitUrls(urls, request());
-    const timer = setInterval(() => h.engine.refresh(), 3);
+    // Deterministic: the fake moves only when told (manual progress) and every import waits at a
+    // gate until the test opens it, so the interleavings below happen on every run.
+    const gate = new ImportGate();
+    h = await startHarness({ progress: 'manual' }, { importConcurrency: 2 }, undefined, (real) =>
+      gate.wrap(real),
+    );
+    const names = ['a', 'b', 'c', 'slow-pages-40'];
+    await h.engine.submitUrls(
+      names.map((n) => ({ url: `https://example.com/twice/${n}.pdf` })),
+      request(),
+    );
+    const state = (name: string): string | undefined => h.store.all().find((t) => t.name === name)?.state;
+    // a, b and c are done on the service; the slow one keeps running, so the batch keeps being polled.
+    for (let i = 0; i < 5; i++) h.fake.advanceAll();
+    h.engine.refresh();
+    // Two import slots: a and b are held in their import, c waits in the queue.
+    await until(
+      () => gate.held('a') === 1 && gate.held('b') === 1 && state('c') === 'importing',
+      'a, b held',
+    );
+    assert.equal(gate.held('c'), 0);
+
+    // Many polls and Refresh presses while the imports are held: each batch poll reports a, b and c
+    // done again.
+    const batchPolls = (): number =>
+      h.fake.requests.filter((r) => r.method === 'GET' && r.path.includes('/extract-results/batch/')).length;
+    const polled = batchPolls();
+    const presses = setInterval(() => h.engine.refresh(), 2);
     try {
-      const tasks = await h.waitFor(allFinished);
-      assert.ok(
-        tasks.every((t) => t.state === 'done'),
-        JSON.stringify(tasks.map((t) => t.error)),
-      );
+      await until(() => batchPolls() >= polled + 12, 'a dozen batch polls during the imports');
     } finally {
-      clearInterval(timer);
+      clearInterval(presses);
     }
-    assert.deepEqual((await fs.readdir(h.outputDir)).sort(), ['a', 'b', 'c', 'slow-pages-12']);
+    assert.deepEqual(gate.started(), { a: 1, b: 1 }, 'the polls started no import');
+
+    // Picking up persisted work again (resume) while a and b are held and c is queued ...
+    h.engine.resume();
+    gate.open('b');
+    await until(() => state('b') === 'done' && gate.held('c') === 1, 'b imported, c held');
+    // ... and again while a and c are held.
+    h.engine.resume();
+    gate.open('a');
+    await until(() => state('a') === 'done', 'a imported');
+    await settle();
+    assert.deepEqual(
+      gate.started(),
+      { a: 1, b: 1, c: 1 },
+      'no second import of a result in flight or queued',
+    );
+    gate.open('c');
+    await until(() => state('c') === 'done', 'c imported');
+
+    await until(() => {
+      h.fake.advanceAll();
+      return gate.held('slow-pages-40') === 1;
+    }, 'the slow document done and held');
+    gate.open('slow-pages-40');
+    const tasks = await h.waitFor(allFinished);
+    assert.deepEqual(
+      tasks.map((t) => [t.name, t.state]),
+      names.map((n) => [n, 'done']),
+      JSON.stringify(tasks.map((t) => t.error)),
+    );
+    gate.openAll();
+    await settle();
+    assert.deepEqual(gate.started(), { a: 1, b: 1, c: 1, 'slow-pages-40': 1 }, 'one import per document');
+    assert.deepEqual((await fs.readdir(h.outputDir)).sort(), names);
     assert.equal(zipGets(h), 4, 'one download per document');
   });
 });

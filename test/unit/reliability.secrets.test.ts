@@ -70,10 +70,24 @@ describe('reliability: secrets', function () {
       tasks.map((t) => t.state),
       ['failed', 'failed', 'failed', 'done'],
     );
+    const host = new URL(h.fake.apiBaseUrl).host;
     assert.match(tasks[0]!.error!.message, /token \*\*\* is not allowed/);
-    assert.match(
+    // The redirect target is named (token in the path redacted, query elided), not just "redirected".
+    assert.equal(tasks[1]!.error!.code, 'HTTP_302');
+    assert.equal(
       tasks[1]!.error!.message,
-      /redirected the request to https:\/\/collector\.invalid\/steal\/\*\*\*|redirected/,
+      `The server at ${host} redirected the request to https://collector.invalid/steal/***?…; redirects are not followed`,
+    );
+    // The 403 HTML page is recognised as a page (a proxy), and its text (the token) is not quoted.
+    assert.equal(tasks[2]!.error!.code, 'HTTP_403');
+    assert.equal(tasks[2]!.error!.httpStatus, 403);
+    assert.equal(
+      tasks[2]!.error!.message,
+      `The server at ${host} refused the request (HTTP 403) (an HTML page, not JSON)`,
+    );
+    assert.equal(
+      tasks[2]!.error!.hint,
+      'Check your proxy settings; a proxy or captive portal may be in the way',
     );
     assert.deepEqual(await leaks(h, token), []);
     assert.ok(h.logger.lines.length > 10);

@@ -186,7 +186,7 @@ describe('results: downloadToFile', () => {
     assertNothingLeft();
   });
 
-  it('aborts a streamed body once it passes maxBytes and deletes the partial file', async () => {
+  it('[R-ZIP-4] aborts a streamed body once it passes maxBytes and deletes the partial file', async () => {
     await expectMinerUError(
       downloadToFile(`${cdn.origin}/big-stream`, dest, { maxBytes: 1024 * 1024 }),
       (e) => {
@@ -196,7 +196,7 @@ describe('results: downloadToFile', () => {
     assertNothingLeft();
   });
 
-  it('a connection dropped mid-body leaves no file and is retryable (with and without Content-Length)', async () => {
+  it('[R-NET-2] a connection dropped mid-body leaves no file and is retryable (with and without Content-Length)', async () => {
     for (const route of ['/drop', '/drop-chunked']) {
       await expectMinerUError(
         downloadToFile(`${cdn.origin}${route}`, dest, { maxBytes: 10 * 1024 * 1024 }),
@@ -237,7 +237,7 @@ describe('results: downloadToFile', () => {
     assertNothingLeft();
   });
 
-  it('sends no credentials, not even from axios defaults, URL user info, or across redirects', async () => {
+  it('[R-NET-9] sends no credentials, not even from axios defaults, URL user info, or across redirects', async () => {
     const target = await startServer(routes);
     const redirector = await startServer((path, res) => {
       if (path === '/final') return routes('/cdn/result.zip', res);
@@ -286,7 +286,7 @@ describe('results: downloadToFile', () => {
     assert.equal(cdn.requests[0]?.headers.referer, 'https://mineru.net/');
   });
 
-  it('times out when the server goes silent, before headers and mid-body (retryable)', async () => {
+  it('[R-NET-4] times out when the server goes silent, before headers and mid-body (retryable)', async () => {
     for (const route of ['/stall-headers', '/stall-body']) {
       const t0 = Date.now();
       await expectMinerUError(

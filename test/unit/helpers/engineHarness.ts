@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MinerUClient } from '../../../src/core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from '../../../src/core/results/naming';
-import { ParseEngine, type EngineSettings } from '../../../src/core/tasks/engine';
+import { ParseEngine, type EngineSettings, type ResultImporter } from '../../../src/core/tasks/engine';
 import { createResultImporter } from '../../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../../src/core/tasks/task';
 import { TaskStore } from '../../../src/core/tasks/taskStore';
@@ -11,6 +11,9 @@ import { systemClock } from '../../../src/core/util/clock';
 import { MemoryKeyValueStore } from '../../../src/core/util/keyValueStore';
 import type { Logger } from '../../../src/core/util/logger';
 import { startFakeMinerU, type FakeMinerU, type FakeMinerUOptions } from '../../fake-mineru/server';
+
+/** Step of the fake's timed progress in the harness: a 3-page document is done in about 50 ms. */
+export const HARNESS_STEP_MS = 10;
 
 /** Captures every log line, so tests can assert that the token never reaches the log. */
 export class CapturingLogger implements Logger {
@@ -45,8 +48,12 @@ export async function startHarness(
   settings: Partial<EngineSettings> = {},
   /** The token the client sends; default: one the fake accepts. */
   clientToken?: string,
+  /** Wraps the real importer, e.g. to hold imports open at a gate the test controls. */
+  wrapImporter: (real: ResultImporter) => ResultImporter = (real) => real,
 ): Promise<Harness> {
-  const fake = await startFakeMinerU(fakeOptions);
+  // Timed progress (the fake's default) with short steps: documents move with time, not with the
+  // engine's polls, so a poll count is the engine's and not an echo of the fake.
+  const fake = await startFakeMinerU({ stepMs: HARNESS_STEP_MS, ...fakeOptions });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mineru-engine-'));
   const outputDir = path.join(workDir, 'workspace', 'mineru');
   const kv = new MemoryKeyValueStore();
@@ -65,7 +72,9 @@ export async function startHarness(
     });
     const engine = new ParseEngine({
       service: client,
-      importer: createResultImporter(logger, () => ({ maxZipBytes: 50 * 1_048_576, tempDir: workDir })),
+      importer: wrapImporter(
+        createResultImporter(logger, () => ({ maxZipBytes: 50 * 1_048_576, tempDir: workDir })),
+      ),
       store,
       clock: systemClock,
       logger,
