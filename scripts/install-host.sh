@@ -27,6 +27,8 @@ die() {
   printf '[install-host] The real VS Code host could not be set up; the integration and UI tests cannot run.\n' >&2
   exit 1
 }
+# shellcheck source=apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 trap 'rc=$?; [ $rc -eq 0 ] || printf "[install-host] FAILED (exit %s) at line %s: %s\n" "$rc" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 # --- Debian packages -------------------------------------------------------------------------
@@ -37,16 +39,7 @@ done
 command -v g++ >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || missing+=(build-essential)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
-  log "installing Debian packages: ${missing[*]}"
-  SUDO=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to apt-get install: ${missing[*]}"
-    SUDO=(sudo -n)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${SUDO[@]}" apt-get update -qq </dev/null || die "apt-get update failed"
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null ||
-    die "apt-get install ${missing[*]} failed"
+  apt_install "${missing[@]}"
 fi
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing after installing the 'chromium' package"
 command -v rg >/dev/null 2>&1 || die "ripgrep (rg) is missing after installing the 'ripgrep' package"

@@ -19,6 +19,8 @@ die() {
   printf '[install-test-tools] The tests that need it would fail; install it and run again.\n' >&2
   exit 1
 }
+# shellcheck source=apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 LIBTASN1_PDF=/usr/share/doc/libtasn1-doc/libtasn1.pdf
 
@@ -40,16 +42,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-log "installing Debian packages: ${missing[*]}"
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to apt-get install: ${missing[*]}"
-  SUDO=(sudo -n)
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq </dev/null || die "apt-get update failed"
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null ||
-  die "apt-get install ${missing[*]} failed"
+apt_install "${missing[@]}"
 
 # Verify, rather than trust the exit code.
 command -v openssl >/dev/null 2>&1 || die "openssl is missing after installing the 'openssl' package"

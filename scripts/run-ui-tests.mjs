@@ -17,7 +17,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Mocha from 'mocha';
 import { launchBrowser, screenshot, waitForWorkbench } from './browser.mjs';
-import { REPO_ROOT, copyFixture, errorText, onCleanup, runCleanups, startHost } from './host.mjs';
+import {
+  REPO_ROOT,
+  copyFixture,
+  errorText,
+  onCleanup,
+  runCleanups,
+  startHost,
+  testLanguagePack,
+} from './host.mjs';
 
 const TAG = '[ui-tests]';
 const require = createRequire(import.meta.url);
@@ -43,41 +51,6 @@ export function packageVsix(out = DEFAULT_VSIX) {
 }
 
 const LOCALE_TAG = /\[zh-cn\]/;
-
-/**
- * The display language needs a language pack, and the real Chinese pack cannot be downloaded here.
- * test/fixtures/zh-cn-language-pack declares zh-cn with no translations of its own: the workbench
- * then runs in zh-cn and extensions use their own zh-cn strings. code-server resolves the language
- * from <user-data-dir>/languagepacks.json when it starts, which an install from the command line
- * does not write, so it is written here.
- */
-function packageLanguagePack(locale) {
-  if (locale !== 'zh-cn') throw new Error(`no test language pack for locale ${locale}`);
-  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'zh-cn-language-pack');
-  const out = path.join(REPO_ROOT, '.cache', 'test-language-pack-zh-cn.vsix');
-  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
-  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out];
-  const res = spawnSync(vsce, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  if (res.status !== 0 || !fs.existsSync(out))
-    throw new Error(`packaging the language pack failed:\n${res.stdout}${res.stderr}`);
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  const id = `${manifest.publisher}.${manifest.name}`;
-  return {
-    vsix: out,
-    register(layout) {
-      const installed = path.join(layout.extensionsDir, `${id}-${manifest.version}`);
-      const packs = {
-        [locale]: {
-          hash: `${manifest.version}-test`,
-          extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
-          translations: { vscode: path.join(installed, 'translations', 'main.i18n.json') },
-          label: manifest.contributes.localizations[0].localizedLanguageName,
-        },
-      };
-      fs.writeFileSync(path.join(layout.userDataDir, 'languagepacks.json'), JSON.stringify(packs));
-    },
-  };
-}
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -113,7 +86,7 @@ export async function runUiTests(opts = {}) {
     const fake = await startFakeMinerU({ progress: 'timed', stepMs: 60 });
     onCleanup(() => fake.close());
     const locale = opts.locale;
-    const languagePack = locale ? packageLanguagePack(locale) : undefined;
+    const languagePack = locale ? testLanguagePack(locale) : undefined;
     const host = await startHost({
       label: `code-server (ui${locale ? `, ${locale}` : ''})`,
       installVsix: languagePack ? [vsix, languagePack.vsix] : [vsix],
