@@ -84,6 +84,8 @@ export async function hostSection(ctx, { runs, scale, log }) {
   for (let run = 0; run < runs; run++) {
     const scratch = tempDir('mineru-bench-host-');
     const tripwire = await startTripwire(path.join(scratch, 'tripwire.log'));
+    // per-poll: every measured poll round moves each seeded task one step, so the rounds do the
+    // same tree updates on every run whatever the machine's speed (timed progress would not).
     const fake = await ctx.startFakeMinerU({ progress: 'per-poll', pages: 100 });
     let host;
     let browser;

@@ -318,6 +318,7 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
 export async function uploadSection(ctx, { sizesMb, runs, log }) {
   const figures = [];
   const raw = {};
+  // per-poll: only uploads are measured; no task may move on its own while they run.
   const fake = await ctx.startFakeMinerU({ progress: 'per-poll' });
   const dir = scratch('mineru-bench-upload-');
   try {
