@@ -75,7 +75,8 @@ const config = {
     ignore: ['out/test/unit/officialCli.test.js', 'out/test/unit/l10n.test.js'],
   },
   coverageAnalysis: 'perTest',
-  concurrency: 2,
+  // Two test processes on a 2-core machine; MUTATION_CONCURRENCY=1 when the machine is busy.
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
   // A mutant that makes a loop spin (a poller delay forced to 0) is a timeout, and counts as detected.
   timeoutMS: 10000,
   timeoutFactor: 2,
