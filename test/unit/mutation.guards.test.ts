@@ -177,4 +177,49 @@ describe('mutation: guards', () => {
     guardError(() => readHttpUrl({}, 'file_url'), '"file_url" is not an http(s) URL');
     assert.equal(readHttpUrl({ file_url: 'https://cdn/x' }, 'file_url'), 'https://cdn/x');
   });
+
+  it('an empty msg or trace_id falls back to message / traceId', () => {
+    assert.deepEqual(
+      readEnvelope({ code: 'A0202', msg: '', message: 'token expired', trace_id: '', traceId: 't9' }),
+      {
+        kind: 'business',
+        code: 'A0202',
+        msg: 'token expired',
+        traceId: 't9',
+      },
+    );
+  });
+
+  it('every state alias maps to its state', () => {
+    const aliases: [string, string][] = [
+      ['success', 'done'],
+      ['succeeded', 'done'],
+      ['finished', 'done'],
+      ['fail', 'failed'],
+      ['error', 'failed'],
+      ['queued', 'pending'],
+      ['processing', 'running'],
+    ];
+    for (const [alias, state] of aliases)
+      assert.equal(
+        readState(alias, () => assert.fail(alias)),
+        state,
+        alias,
+      );
+  });
+
+  it('readBatchItems: a null extract_results is an empty list too', () => {
+    assert.deepEqual(readBatchItems({ extract_results: null }), []);
+  });
+
+  it('a URL field that is a list is refused, even when the list would print as a URL', () => {
+    guardError(
+      () => readFileUrls({ file_urls: [{ url: ['https://u/a'] }] }, 1),
+      'an upload link in "file_urls" is not an http(s) URL',
+    );
+    guardError(
+      () => readHttpUrl({ file_url: ['https://cdn/x'] }, 'file_url'),
+      '"file_url" is not an http(s) URL',
+    );
+  });
 });
