@@ -174,4 +174,20 @@ describe('mutation: poller', () => {
     poller.dispose();
     poller2.dispose();
   });
+
+  it('starts with the minimum interval, and dispose cancels a scheduled round at once', () => {
+    const clock = new FakeClock();
+    const poller = new Poller(() => Promise.resolve(outcome()), clock, silentLogger, {
+      minIntervalMs: 1234,
+      growth: 2,
+      maxIntervalMs: 60000,
+      unfocusedFactor: 2,
+    });
+    assert.equal(poller.currentIntervalMs, 1234);
+    poller.wake();
+    assert.equal(clock.pending, 1);
+    poller.dispose();
+    assert.equal(clock.pending, 0, 'the timer is cleared, not left to fire');
+    assert.equal(poller.busy, false);
+  });
 });
