@@ -53,6 +53,7 @@ describe('mutation: naming', () => {
     assert.equal(documentNameFromUrl('notes#part?x'), 'notes');
     assert.equal(documentNameFromUrl('%E6%8A%A5%E5%91%8A.pdf'), '报告');
     assert.equal(documentNameFromUrl('folder/'), 'document');
+    assert.equal(documentNameFromUrl('docs/report.pdf  '), 'report');
   });
 
   it('uniqueFolder fails instead of picking a name when the parent cannot be read (a file)', async () => {
