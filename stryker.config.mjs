@@ -23,7 +23,13 @@ import path from 'node:path';
  * @type {Record<string, string[]>}
  */
 export const GUARD_MODULES = {
-  'src/core/results/extract.ts': ['results.extract', 'reliability.input', 'reliability.interrupt', 'reliability.net', 'engine'],
+  'src/core/results/extract.ts': [
+    'results.extract',
+    'reliability.input',
+    'reliability.interrupt',
+    'reliability.net',
+    'engine',
+  ],
   'src/core/results/naming.ts': ['naming', 'reliability.input', 'reliability.net', 'engine', 'files.upload'],
   'src/core/results/markdownLinks.ts': ['results.extract', 'reliability.input', 'engine'],
   'src/core/api/guards.ts': ['api.guards', 'api.client', 'reliability.input'],
