@@ -118,4 +118,10 @@ describe('mutation: markdownLinks', () => {
       assert.deepEqual(await checkImageLinks('![](~/x.png)', dir), ['~/x.png']);
     });
   });
+
+  it('neutralises <…> destinations with spaces, inline and in reference definitions', () => {
+    assert.equal(neutralizeOutsideLinks('[a](<../x y>)'), `[a](${BLOCKED_TARGET})`);
+    assert.equal(neutralizeOutsideLinks('[a]: <../x y>'), `[a]: ${BLOCKED_TARGET}`);
+    assert.deepEqual(localImageTargets('![x](images/a_(12).png)'), ['images/a_(12).png']);
+  });
 });
