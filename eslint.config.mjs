@@ -14,6 +14,12 @@ export default tseslint.config(
       'bench/**',
       '**/*.mjs',
       'esbuild.js',
+      '.stryker-tmp/**',
+      'reports/**',
+      // The mutation-testing scripts are linted (below, without type information; they are // @ts-check).
+      '!stryker.config.mjs',
+      '!scripts/mutation.mjs',
+      '!scripts/mutation-report.mjs',
     ],
   },
   js.configs.recommended,
@@ -53,6 +59,15 @@ export default tseslint.config(
       // mocha's describe/it callbacks legitimately return promises; chai-free assertions use node:assert.
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+  {
+    files: ['stryker.config.mjs', 'scripts/mutation.mjs', 'scripts/mutation-report.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: false, project: false },
+      globals: { process: 'readonly', console: 'readonly' },
     },
   },
 );

@@ -26,8 +26,11 @@ function unwrap(target: string): string {
   return target;
 }
 
+/** `&amp;`, `&#38;`, `&#x26;`: the ampersand written as an HTML entity. */
+const AMP_ENTITY = /&(?:amp|#0*38|#x0*26);/gi;
+
 function decode(text: string): string {
-  let out = text.replace(/&(?:amp|#0*38|#x0*26);/gi, '&');
+  let out = text.replace(AMP_ENTITY, '&');
   try {
     out = decodeURIComponent(out);
   } catch {
@@ -118,7 +121,8 @@ export async function checkImageLinks(markdown: string, folder: string): Promise
       broken.push(target);
       continue;
     }
-    const relative = decode(target.split(/[?#]/)[0]!).replace(/\\/g, '/');
+    // Entities first: the "#" of "&#38;" is not the start of a fragment.
+    const relative = decode(target.replace(AMP_ENTITY, '&').split(/[?#]/)[0]!).replace(/\\/g, '/');
     const absolute = path.resolve(root, relative);
     const rel = path.relative(root, absolute);
     let ok = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
