@@ -218,6 +218,7 @@ function commonArgs(layout) {
  *   installVsix    .vsix files to install into the server's extensions dir before it starts
  *   folder         folder the server opens when the URL has no ?folder
  *   port           fixed port (default: a free one)
+ *   workspaceTrust true: workspace trust on, so an opened folder stays untrusted (restricted mode)
  *   label          name used in log lines
  * Returns { url, port, authority, remoteUri(p), workbenchUrl(opts), setUserSettings(s), stop(), logFile, ... }.
  */
@@ -228,7 +229,11 @@ export async function startHost(options = {}) {
   for (const dir of [layout.xdgConfig, layout.xdgData, layout.xdgCache, layout.extensionsDir]) {
     fs.mkdirSync(dir, { recursive: true });
   }
-  let userSettings = { ...BASE_USER_SETTINGS, ...(options.userSettings ?? {}) };
+  let userSettings = {
+    ...BASE_USER_SETTINGS,
+    ...(options.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {}),
+    ...(options.userSettings ?? {}),
+  };
   writeJson(layout.settingsFile, userSettings);
   const env = isolatedEnv(layout, options.env);
 
@@ -250,7 +255,8 @@ export async function startHost(options = {}) {
     ...commonArgs(layout),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Trust is off (every folder trusted) unless a suite asks for it: then a folder opens restricted.
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     ...(options.args ?? []),

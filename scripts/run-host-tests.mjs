@@ -4,7 +4,7 @@
 //
 //   node scripts/run-host-tests.mjs [--tests out/test/integration/index.js] [--ext <repo root>]
 //        [--workspace test/integration/workspace] [--timeout 300000] [--results <file.json>]
-//        [--locale zh-cn]   [--install <file.vsix>]
+//        [--locale zh-cn]   [--install <file.vsix>]   [--grep <regexp>]   [--untrusted]
 //
 // --locale zh-cn runs the workbench in Simplified Chinese: the test language pack
 // (test/fixtures/zh-cn-language-pack, see testLanguagePack in host.mjs) is installed and registered
@@ -13,6 +13,8 @@
 // them, instead of the default (English) suite.
 // --install installs a .vsix first, as a user installs it (ExtensionMode Production), next to the
 // extension under test (scripts/run-probe-tests.mjs).
+// --grep runs only the tests whose full title matches; --untrusted starts the host with workspace
+// trust on, so the folder opens in restricted mode (the suite may check it: MINERU_EXPECT_UNTRUSTED).
 //
 // How: the workbench URL carries ?folder=<temp copy of the workspace fixture> and a `payload` with
 // extensionDevelopmentPath/extensionTestsPath as vscode-remote:// URIs, so the server's Node
@@ -94,7 +96,10 @@ export async function runHostTests(opts = {}) {
         [ENV_RESULTS_FILE]: resultsFile,
         [ENV_TRIPWIRE_LOG]: tripwire.logFile,
         [ENV_TRIPWIRE_URL]: tripwire.url,
+        ...(opts.grep ? { MINERU_TEST_GREP: opts.grep } : {}),
+        ...(opts.untrusted ? { MINERU_EXPECT_UNTRUSTED: '1' } : {}),
       },
+      ...(opts.untrusted ? { workspaceTrust: true } : {}),
       userSettings: { 'mineru.apiBaseUrl': tripwire.url, 'mineru.agentBaseUrl': tripwire.url },
       ...(languagePack
         ? { args: ['--locale', locale], prepare: (layout) => languagePack.register(layout) }
@@ -183,6 +188,8 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
       results: { type: 'string' },
       locale: { type: 'string' },
       install: { type: 'string', multiple: true },
+      grep: { type: 'string' },
+      untrusted: { type: 'boolean' },
     },
   });
   const summary = await runHostTests(values);

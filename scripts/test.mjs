@@ -205,6 +205,25 @@ await stage(
   ],
   { results: () => readJson(resultsFile('integration-zh')), timeoutMs: 10 * 60_000, skipReason: hostBlocker },
 );
+// The one test whose branch depends on workspace trust, again in a host with trust on: a workspace
+// value of mineru.outputDirectory must not count in a restricted (untrusted) folder.
+await stage(
+  'integration tests (untrusted workspace)',
+  process.execPath,
+  [
+    path.join(ROOT, 'scripts', 'run-host-tests.mjs'),
+    '--untrusted',
+    '--grep',
+    'is a restricted setting',
+    '--results',
+    resultsFile('integration-untrusted'),
+  ],
+  {
+    results: () => readJson(resultsFile('integration-untrusted')),
+    timeoutMs: 10 * 60_000,
+    skipReason: hostBlocker,
+  },
+);
 await stage(
   'UI tests (workbench)',
   process.execPath,

@@ -39,7 +39,14 @@ export function runSuite(dir: string): Promise<void> {
     `[integration] vscode.version ${vscode.version}, process.version ${process.version}, ` +
       `uiKind ${vscode.UIKind[vscode.env.uiKind]}, remoteName ${vscode.env.remoteName ?? '(local)'}, appHost ${vscode.env.appHost}`,
   );
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
+  const grep = process.env.MINERU_TEST_GREP;
+  const mocha = new Mocha({
+    ui: 'bdd',
+    reporter: 'spec',
+    color: false,
+    timeout: 60_000,
+    ...(grep ? { grep: new RegExp(grep) } : {}),
+  });
   const files = findTestFiles(dir);
   for (const file of files) mocha.addFile(file);
   const resultsFile = process.env[ENV_RESULTS_FILE];

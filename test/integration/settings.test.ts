@@ -458,8 +458,11 @@ describe('Settings in the real host', function () {
       assert.equal(task.state, 'done', JSON.stringify(task.error));
       const folder = path.relative(workspaceRoot(), path.dirname(path.dirname(task.result!.markdownPath)));
       // The host suite runs trusted (scripts/host.mjs turns workspace trust off, and a test cannot
-      // change trust without a reload); the untrusted branch runs in a host started with trust on.
+      // change trust without a reload); the untrusted branch runs in a host started with trust on
+      // (the stage "integration tests (untrusted workspace)" of npm test).
       console.log(`[settings] workspace trusted: ${vscode.workspace.isTrusted}; results went to ${folder}`);
+      // npm test runs this test a second time in a host with workspace trust on (--untrusted).
+      if (process.env.MINERU_EXPECT_UNTRUSTED === '1') assert.equal(vscode.workspace.isTrusted, false);
       assert.equal(folder, vscode.workspace.isTrusted ? 'from-workspace' : 'mineru');
     } finally {
       await fs.writeFile(settingsFile, original);
