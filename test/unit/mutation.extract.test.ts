@@ -7,12 +7,12 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { crc32 } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { MinerUError } from '../../src/core/errors';
 import { checkEntryPath } from '../../src/core/results/entryPath';
 import { importResultZip } from '../../src/core/results/extract';
 import type { ExtractLimits } from '../../src/core/results/extractLimits';
+import { forgedZip } from './helpers/forgedZip';
 
 const TARGET = resolve(tmpdir(), 'mineru-mut-target');
 
@@ -200,47 +200,6 @@ describe('mutation: extract: limits at their boundaries', () => {
   });
 });
 
-/** A stored (uncompressed) zip whose central directory may declare other sizes than the data has. */
-function storedZip(entries: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const crc = crc32(e.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(0x031e, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(e.data.length, 20);
-    central.writeUInt32LE(e.declaredSize ?? e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE((0o100644 * 0x10000) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, e.data);
-    centrals.push(central, name);
-    offset += 30 + name.length + e.data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
-}
-
 describe('mutation: extract: declared sizes, layout and naming', () => {
   let dir: string;
   beforeEach(() => {
@@ -260,7 +219,9 @@ describe('mutation: extract: declared sizes, layout and naming', () => {
   const out = (): string => join(dir, `out${count}`);
 
   it('refuses an entry by its declared size before reading it', async () => {
-    const zip = write(storedZip([{ name: 'full.md', data: Buffer.from('# x'), declaredSize: 5000 }]));
+    const zip = write(
+      forgedZip([{ name: 'full.md', data: Buffer.from('# x'), utf8: true, claims: { centralSize: 5000 } }]),
+    );
     await assert.rejects(
       importResultZip(zip, { outputDir: out(), documentName: 'doc', limits: { maxEntryBytes: 1000 } }),
       /An entry of the result archive is 5000 bytes, too large \(limit maxEntryBytes = 1000\)/,
@@ -277,9 +238,9 @@ describe('mutation: extract: declared sizes, layout and naming', () => {
       existsSync((await importResultZip(write(a), { outputDir: out(), documentName: 'doc' })).folder),
     );
     const stored = write(
-      storedZip([
-        { name: 'full.md', data: Buffer.from('# x') },
-        { name: 'big.json', data: Buffer.alloc(1024 * 1024) },
+      forgedZip([
+        { name: 'full.md', data: Buffer.from('# x'), utf8: true },
+        { name: 'big.json', data: Buffer.alloc(1024 * 1024), utf8: true },
       ]),
     );
     const result = await importResultZip(stored, {

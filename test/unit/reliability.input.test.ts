@@ -4,7 +4,6 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import * as fc from 'fast-check';
 import { MinerUClient } from '../../src/core/api/client';
@@ -17,91 +16,12 @@ import { importResultZip } from '../../src/core/results/extract';
 import { MAX_NAME_BYTES, sanitizeName } from '../../src/core/results/naming';
 import { startFakeMinerU } from '../fake-mineru/server';
 import { allFinished, startHarness, type Harness } from './helpers/engineHarness';
+import { forgedZip } from './helpers/forgedZip';
 import { added, snapshot } from './helpers/reliability';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const PRECISE = { options: { modelVersion: 'vlm' as const }, mode: 'precise' as const };
-
-/**
- * A stored zip of one entry whose headers declare `declaredSize` bytes (compressed and not) while
- * the archive holds only `data`: a size claim is refused before anything is inflated or written.
- */
-function declaredSizeZip(name: string, data: Buffer, declaredSize: number): Buffer {
-  const nameBuf = Buffer.from(name, 'utf8');
-  const crc = crc32(data);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(0x031e, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(declaredSize, 20);
-  central.writeUInt32LE(declaredSize, 24);
-  central.writeUInt16LE(nameBuf.length, 28);
-  central.writeUInt32LE((0o100644 * 0x10000) >>> 0, 38);
-  const cdOffset = 30 + nameBuf.length + data.length;
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(1, 8);
-  eocd.writeUInt16LE(1, 10);
-  eocd.writeUInt32LE(46 + nameBuf.length, 12);
-  eocd.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, nameBuf, data, central, nameBuf, eocd]);
-}
-
-/**
- * A zip of deflated entries whose headers (local and central) may understate the uncompressed
- * size: they declare `declaredSize` bytes while `data` inflates to `data.length`. Only the bytes
- * actually inflated can show such an entry's real size.
- */
-function understatedZip(entries: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const nameBuf = Buffer.from(e.name, 'utf8');
-    const deflated = deflateRawSync(e.data);
-    const crc = crc32(e.data);
-    const size = e.declaredSize ?? e.data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(deflated.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(0x031e, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10); // deflate
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(deflated.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE((0o100644 * 0x10000) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, deflated);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + deflated.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
-}
 
 describe('reliability: bad input', function () {
   this.timeout(20_000);
@@ -311,7 +231,13 @@ describe('reliability: hostile results', function () {
       const zipPath = path.join(root, 'r.zip');
       await fs.writeFile(
         zipPath,
-        declaredSizeZip('full.md', Buffer.from('# small really\n'), 500 * 1024 ** 2),
+        forgedZip([
+          {
+            name: 'full.md',
+            data: Buffer.from('# small really\n'),
+            claims: { centralSize: 500 * 1024 ** 2, centralCompressed: 500 * 1024 ** 2 },
+          },
+        ]),
       );
       const out = path.join(root, 'ws', 'mineru');
       const before = snapshot(root);
@@ -338,9 +264,9 @@ describe('reliability: hostile results', function () {
       const limits = { maxMarkdownBytes: 4096 };
       await fs.writeFile(
         zipPath,
-        understatedZip([
-          { name: 'full.md', data: big, declaredSize: 100 },
-          { name: 'other.md', data: Buffer.from('# other\n') },
+        forgedZip([
+          { name: 'full.md', data: big, deflate: true, claims: { localSize: 100, centralSize: 100 } },
+          { name: 'other.md', data: Buffer.from('# other\n'), deflate: true },
         ]),
       );
       const result = await importResultZip(zipPath, { outputDir: out, documentName: 'big', limits });
@@ -356,7 +282,12 @@ describe('reliability: hostile results', function () {
       await fs.rm(path.join(root, 'ws'), { recursive: true });
 
       // Alone in the archive, it leaves no Markdown: the import fails and nothing is written.
-      await fs.writeFile(zipPath, understatedZip([{ name: 'full.md', data: big, declaredSize: 100 }]));
+      await fs.writeFile(
+        zipPath,
+        forgedZip([
+          { name: 'full.md', data: big, deflate: true, claims: { localSize: 100, centralSize: 100 } },
+        ]),
+      );
       const before = snapshot(root);
       await assert.rejects(
         importResultZip(zipPath, { outputDir: out, documentName: 'big', limits }),
