@@ -133,15 +133,23 @@ export async function runUiTests(opts = {}) {
     for (const f of files) mocha.addFile(f);
     /** Every test by full title, for reports built from a run (reliability-matrix.mjs, coverage-table.mjs). */
     const tests = [];
+    const failures = [];
     const stats = await new Promise((resolve) => {
       const runner = mocha.run(() => resolve(runner.stats));
       runner.on('pass', (test) => tests.push({ title: test.fullTitle(), state: 'passed' }));
-      runner.on('fail', (test) => {
+      runner.on('fail', (test, err) => {
+        failures.push({ title: test.fullTitle(), error: err instanceof Error ? err.message : String(err) });
         if (test.type === 'test') tests.push({ title: test.fullTitle(), state: 'failed' });
       });
       runner.on('pending', (test) => tests.push({ title: test.fullTitle(), state: 'pending' }));
     });
-    Object.assign(summary, { passed: stats.passes, failed: stats.failures, pending: stats.pending, tests });
+    Object.assign(summary, {
+      passed: stats.passes,
+      failed: stats.failures,
+      pending: stats.pending,
+      tests,
+      failures,
+    });
     summary.code = summary.failed === 0 && summary.passed > 0 ? 0 : 1;
   } catch (err) {
     summary.code = 2;

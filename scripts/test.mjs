@@ -125,6 +125,7 @@ async function stage(name, cmd, args, { results, env, timeoutMs, skipReason } = 
     if (r) {
       const c = countResults(r);
       Object.assign(entry, { passed: c.passed, failed: c.failed, skipped: c.skipped, verdicts: c.verdicts });
+      entry.failures = Array.isArray(r.failures) ? r.failures : [];
       const refused = c.verdicts.filter((v) => v.refused).length;
       if (refused) notes.push(`${refused} skip(s) counted as failed`);
       if (c.skipped) notes.push(`${c.skipped} skipped for the platform`);
@@ -310,5 +311,19 @@ if (failedStages.length) console.log(`failed stages: ${failedStages.join(', ')}`
 console.log(
   `platform ${PLATFORM}${CI ? ', CI: nothing may skip' : ''}; total time ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
+// The failed tests, each with the first lines of its error, just above the last line: a CI log is
+// often read from its end.
+const failures = stages.flatMap((s) => (s.failures ?? []).map((f) => ({ ...f, stage: s.name })));
+if (failures.length) {
+  console.log('\n━━━ failed tests ━━━');
+  for (const f of failures) {
+    const error = String(f.error ?? '')
+      .split('\n')
+      .slice(0, 4)
+      .join('\n    ')
+      .slice(0, 600);
+    console.log(`✘ [${f.stage}] ${f.title}\n    ${error}`);
+  }
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && failedStages.length === 0 ? 0 : 1);

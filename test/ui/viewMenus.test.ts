@@ -45,6 +45,19 @@ function submitsOf(fake: FakeMinerU, url: string) {
   );
 }
 
+/**
+ * Waits until the service has ended attempt `n` of `url` as failed and the row shows it. Waiting on
+ * the fake first closes a race: right after a retry is submitted, the row can still show the last
+ * attempt's "failed" until the tree refreshes, and its menus then lack the actions of a failed row.
+ */
+async function waitForFailedAttempt(fake: FakeMinerU, url: string, n: number) {
+  await until(`attempt ${n} of ${url} to fail at the service`, () => {
+    const attempts = fake.tasks().filter((t) => t.url === url);
+    return attempts.length === n && attempts.every((t) => t.state === 'failed');
+  });
+  return waitForTaskRow(ui().page, VIEW, path.basename(url, '.pdf'), 'failed');
+}
+
 /** "Parse Document from URL" from the Tasks view's title bar, answering its input box with `url`. */
 async function parseFromViewTitle(url: string): Promise<void> {
   const { page } = ui();
@@ -205,29 +218,34 @@ describe('Tasks view menus (UI)', function () {
       .filter({ hasText: /^Copy$/ })
       .click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-    assert.equal(await clipboardText(), 'https://example.com/menus/view-url.pdf');
+    // The copy finishes after the dialog closes, so the clipboard is read until it holds the URL.
+    await until(
+      'the clipboard to hold the URL',
+      async () => (await clipboardText()) === 'https://example.com/menus/view-url.pdf',
+    );
   });
 
   it('[menu:view/item/context:mineru.retryTask#inline] [menu:view/item/context:mineru.retryTask] [cmd:mineru.retryTask] "Retry", inline and in the context menu, submits a failed document again', async () => {
     const { page } = ui();
     const url = 'https://example.com/menus/view-fail.pdf';
-    const row = await taskRow(url, 'view-fail', 'failed');
+    await parseFromViewTitle(url);
+    const row = await waitForFailedAttempt(fake, url, 1);
     assert.equal(submitsOf(fake, url).length, 1);
 
     await clickRowInlineAction(row, 'Retry');
     await until('a second submission', () => submitsOf(fake, url).length === 2);
-    const again = await waitForTaskRow(page, VIEW, 'view-fail', 'failed');
+    const again = await waitForFailedAttempt(fake, url, 2);
 
     await runContextMenuItem(page, again, 'Retry');
     await until('a third submission', () => submitsOf(fake, url).length === 3);
-    await waitForTaskRow(page, VIEW, 'view-fail', 'failed');
+    await waitForFailedAttempt(fake, url, 3);
   });
 
   it('[menu:view/item/context:mineru.retryWithPageRanges] [cmd:mineru.retryWithPageRanges] "Re-run with Page Ranges…" asks for ranges and submits them', async () => {
     const { page } = ui();
     const url = 'https://example.com/menus/view-fail.pdf';
     const before = submitsOf(fake, url).length;
-    const row = await waitForTaskRow(page, VIEW, 'view-fail', 'failed');
+    const row = await waitForFailedAttempt(fake, url, before);
     await runContextMenuItem(page, row, 'Re-run with Page Ranges…');
     const prompt = await quickInputState(page);
     assert.match(prompt.title, /Re-run "view-fail" with Page Ranges/);
@@ -235,7 +253,7 @@ describe('Tasks view menus (UI)', function () {
     await answerInputBox(page, '2-3');
     const submit = await until('the re-run', () => submitsOf(fake, url)[before]);
     assert.equal((submit.body as { page_ranges?: string }).page_ranges, '2-3');
-    await waitForTaskRow(page, VIEW, 'view-fail', 'failed');
+    await waitForFailedAttempt(fake, url, before + 1);
   });
 
   it('[menu:view/item/context:mineru.removeTask#inline] [cmd:mineru.removeTask] the row\'s inline "Remove" takes it out of the view', async () => {
