@@ -18,7 +18,8 @@ import { OutputLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { engineSettings, readSettings } from './vscode/settings';
 import { TaskStatusBar } from './vscode/statusBar';
-import { TaskTreeProvider, type TreeNode } from './vscode/taskTree';
+import { TaskTreeProvider } from './vscode/taskTree';
+import { createTaskView } from './vscode/taskView';
 import { TokenStore } from './vscode/tokenStore';
 
 /**
@@ -120,18 +121,8 @@ export function activate(
   });
 
   const tree = new TaskTreeProvider(store);
-  const treeView = vscode.window.createTreeView<TreeNode>('mineru.tasks', {
-    treeDataProvider: tree,
-    showCollapseAll: true,
-    canSelectMany: false,
-  });
-  const updateBadge = (): void => {
-    const active = store.all().filter((t) => t.state !== 'done' && t.state !== 'failed').length;
-    treeView.badge = active
-      ? { value: active, tooltip: vscode.l10n.t('{0} document(s) in progress', active) }
-      : undefined;
-  };
-  updateBadge();
+  const taskView = createTaskView(tree, store);
+  const treeView = taskView.view;
   const statusBar = new TaskStatusBar(store);
   const notifier = new Notifier(engine);
 
@@ -154,7 +145,7 @@ export function activate(
     tokens,
     logger,
     tree,
-    treeView,
+    taskView,
     statusBar,
     notifier,
     {
@@ -164,7 +155,6 @@ export function activate(
       },
     },
     engine.onEvent((e) => notifier.handle(e)),
-    store.onDidChange(updateBadge),
     tokens.onDidChange(() => {
       notifier.resetAuth();
       engine.refresh();
