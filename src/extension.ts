@@ -4,18 +4,22 @@ import { documentNameFromFile, documentNameFromUrl } from './core/results/naming
 import { ParseEngine, type MinerUService, type ResultImporter } from './core/tasks/engine';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
+import type { CommandContext } from './vscode/commandContext';
+import { registerConnectionCommand } from './vscode/commands/connectionCommand';
+import { registerExtraFormatCommand } from './vscode/commands/extraFormatCommand';
 import { registerFileCommands } from './vscode/commands/fileCommands';
+import { registerPageRangeCommand } from './vscode/commands/pageRangeCommand';
 import { registerParseCommands } from './vscode/commands/parseCommands';
-import { announcePause, registerPowerCommands } from './vscode/commands/powerCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
-import type { CommandContext } from './vscode/commands/commandContext';
 import { EndpointConsent } from './vscode/endpointConsent';
+import { lazy } from './vscode/lazy';
 import { OutputLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { engineSettings, readSettings } from './vscode/settings';
 import { TaskStatusBar } from './vscode/statusBar';
-import { TaskTreeProvider, type TreeNode } from './vscode/taskTree';
+import { TaskTreeProvider } from './vscode/taskTree';
+import { createTaskView } from './vscode/taskView';
 import { TokenStore } from './vscode/tokenStore';
 
 /**
@@ -35,6 +39,21 @@ export interface MinerUTestApi {
   /** Disposes this activation and activates again over the same storage: a window reload. */
   restart(): MinerUTestApi;
 }
+
+/** What the engine calls on the client (axios loads on the first of them). */
+const SERVICE_METHODS = [
+  'submitTask',
+  'getTask',
+  'submitBatch',
+  'getBatch',
+  'requestUploadUrls',
+  'uploadFile',
+  'agentParseUrl',
+  'agentParseFile',
+  'agentGetTask',
+] as const satisfies readonly (keyof MinerUService)[];
+/** What the engine calls on the importer (adm-zip loads on the first of them). */
+const IMPORTER_METHODS = ['importZip', 'importMarkdown'] as const satisfies readonly (keyof ResultImporter)[];
 
 /** Ends the current activation (see the end of activate); undefined before the first one. */
 let shutdown: (() => Promise<void>) | undefined;
@@ -56,8 +75,7 @@ export function activate(
 
   // The client (axios) and the importer (adm-zip) load on first use, not during activation, and the
   // client is rebuilt when an endpoint setting changes; the engine always calls the current one.
-  let clientPromise: Promise<MinerUClient> | undefined;
-  const client = (): Promise<MinerUClient> => (clientPromise ??= buildClient());
+  const client = lazy(buildClient, SERVICE_METHODS);
   async function buildClient(): Promise<MinerUClient> {
     const { MinerUClient: Client } = await import('./core/api/client.js');
     return new Client({
@@ -71,22 +89,7 @@ export function activate(
       userAgent: `mineru-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
     });
   }
-  const service: MinerUService = {
-    submitTask: async (...a) => (await client()).submitTask(...a),
-    getTask: async (...a) => (await client()).getTask(...a),
-    submitBatch: async (...a) => (await client()).submitBatch(...a),
-    getBatch: async (...a) => (await client()).getBatch(...a),
-    requestUploadUrls: async (...a) => (await client()).requestUploadUrls(...a),
-    uploadFile: async (...a) => (await client()).uploadFile(...a),
-    agentParseUrl: async (...a) => (await client()).agentParseUrl(...a),
-    agentParseFile: async (...a) => (await client()).agentParseFile(...a),
-    agentGetTask: async (...a) => (await client()).agentGetTask(...a),
-  };
-  let importerPromise: Promise<ResultImporter> | undefined;
-  const loadImporter = (): Promise<ResultImporter> =>
-    (importerPromise ??= import('./core/results/resultImporter.js').then((m) =>
-      m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
-    ));
+  const service: MinerUService = client.forward;
   // Imports in progress, so that deactivate() can wait until an aborted one has removed its
   // partial download: the host exits as soon as deactivate() has settled.
   const imports = new Set<Promise<unknown>>();
@@ -96,10 +99,14 @@ export function activate(
     work.then(forget, forget);
     return work;
   };
-  const importer: ResultImporter = {
-    importZip: (...a) => tracked(loadImporter().then((i) => i.importZip(...a))),
-    importMarkdown: (...a) => tracked(loadImporter().then((i) => i.importMarkdown(...a))),
-  };
+  const importer: ResultImporter = lazy(
+    () =>
+      import('./core/results/resultImporter.js').then((m) =>
+        m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
+      ),
+    IMPORTER_METHODS,
+    tracked,
+  ).forward;
 
   const store = new TaskStore(context.workspaceState);
   const engine = new ParseEngine({
@@ -114,20 +121,10 @@ export function activate(
   });
 
   const tree = new TaskTreeProvider(store);
-  const treeView = vscode.window.createTreeView<TreeNode>('mineru.tasks', {
-    treeDataProvider: tree,
-    showCollapseAll: true,
-    canSelectMany: false,
-  });
-  const updateBadge = (): void => {
-    const active = store.all().filter((t) => t.state !== 'done' && t.state !== 'failed').length;
-    treeView.badge = active
-      ? { value: active, tooltip: vscode.l10n.t('{0} document(s) in progress', active) }
-      : undefined;
-  };
-  updateBadge();
+  const taskView = createTaskView(tree, store);
+  const treeView = taskView.view;
   const statusBar = new TaskStatusBar(store);
-  const notifier = new Notifier();
+  const notifier = new Notifier(engine);
 
   const ctx: CommandContext = {
     extension: context,
@@ -148,7 +145,7 @@ export function activate(
     tokens,
     logger,
     tree,
-    treeView,
+    taskView,
     statusBar,
     notifier,
     {
@@ -158,10 +155,6 @@ export function activate(
       },
     },
     engine.onEvent((e) => notifier.handle(e)),
-    engine.onEvent((e) => {
-      if (e.kind === 'paused') void announcePause(ctx, e);
-    }),
-    store.onDidChange(updateBadge),
     tokens.onDidChange(() => {
       notifier.resetAuth();
       engine.refresh();
@@ -169,7 +162,7 @@ export function activate(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('mineru')) return;
       settings = readSettings();
-      clientPromise = undefined;
+      client.reset();
       logger.info(`Settings changed; API endpoint is ${settings.apiBaseUrl}.`);
     }),
     vscode.window.onDidChangeWindowState((s) => engine.setFocused(s.focused)),
@@ -177,7 +170,9 @@ export function activate(
     ...registerFileCommands(ctx),
     ...registerTokenCommands(ctx),
     ...registerTaskCommands(ctx),
-    ...registerPowerCommands(ctx, client),
+    registerConnectionCommand(ctx, client.current),
+    registerExtraFormatCommand(ctx),
+    registerPageRangeCommand(ctx),
   );
 
   shutdown = async () => {

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, type SerializedError } from '../core/errors';
 import { isFetchFailure } from '../core/files/localCopy';
-import type { EngineEvent } from '../core/tasks/engine';
+import type { EngineEvent, ParseEngine } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
-import { suggestsPageRanges } from './commands/powerCommands';
+import { readFileSettings } from './settings';
 
 const SETTLE_MS = 1500;
 
@@ -18,26 +18,44 @@ export class Notifier implements vscode.Disposable {
   private lastAuthCode: string | undefined;
   private rateLimitTold = false;
 
-  constructor(private readonly settleMs = SETTLE_MS) {}
+  constructor(
+    /** "Retry Now" of a paused queue polls again at once, the same as Refresh. */
+    private readonly engine: Pick<ParseEngine, 'refresh'>,
+    private readonly settleMs = SETTLE_MS,
+  ) {}
 
+  /** Every engine event ends here: extension.ts subscribes this one handler. */
   handle(event: EngineEvent): void {
-    if (event.kind === 'finished') {
-      this.pending = this.pending.filter((t) => t.id !== event.task.id);
-      this.pending.push(event.task);
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.flush(), this.settleMs);
-    } else if (event.kind === 'auth-failed') {
-      void this.authFailed(event.error);
-    } else if (event.kind === 'rate-limited' && !this.rateLimitTold) {
-      // Once per window: the task row shows the retry time from then on.
-      this.rateLimitTold = true;
-      void vscode.window.showWarningMessage(
-        vscode.l10n.t(
-          'MinerU Quick mode is busy for your network address (HTTP 429). "{0}" will be tried again at {1}; set an API token to use the precise mode instead.',
-          event.task.name,
-          new Date(event.retryAt).toLocaleTimeString(),
-        ),
-      );
+    switch (event.kind) {
+      case 'finished':
+        this.pending = this.pending.filter((t) => t.id !== event.task.id);
+        this.pending.push(event.task);
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.flush(), this.settleMs);
+        return;
+      case 'auth-failed':
+        void this.authFailed(event.error);
+        return;
+      case 'rate-limited':
+        if (this.rateLimitTold) return;
+        // Once per window: the task row shows the retry time from then on.
+        this.rateLimitTold = true;
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t(
+            'MinerU Quick mode is busy for your network address (HTTP 429). "{0}" will be tried again at {1}; set an API token to use the precise mode instead.',
+            event.task.name,
+            new Date(event.retryAt).toLocaleTimeString(),
+          ),
+        );
+        return;
+      case 'paused':
+        void this.announcePause(event);
+        return;
+      default: {
+        // A new kind of event fails to compile here until the notifier handles it.
+        const unhandled: never = event;
+        void unhandled;
+      }
     }
   }
 
@@ -77,7 +95,7 @@ export class Notifier implements vscode.Disposable {
       const canUpload =
         t.source.kind === 'url' &&
         isFetchFailure(t.error) &&
-        vscode.workspace.getConfiguration('mineru').get('uploadUrlsLocally') !== 'never';
+        readFileSettings().uploadUrlsLocally !== 'never';
       const answer = await vscode.window.showErrorMessage(
         vscode.l10n.t(
           'MinerU: "{0}": {1}',
@@ -123,4 +141,38 @@ export class Notifier implements vscode.Disposable {
     const answer = await vscode.window.showErrorMessage(text, set);
     if (answer === set) await vscode.commands.executeCommand('mineru.setToken');
   }
+
+  /**
+   * Tells the user once that the queue paused on a quota or a full queue, with the time it will be
+   * tried again; "Retry Now" resumes at once (the same as Refresh).
+   */
+  private async announcePause(event: Extract<EngineEvent, { kind: 'paused' }>): Promise<void> {
+    const at = new Date(event.until).toLocaleTimeString(vscode.env.language, {
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    const reason =
+      event.error.code === '-60009'
+        ? vscode.l10n.t('the service queue is full (-60009)')
+        : event.error.code === '-60019'
+          ? vscode.l10n.t('the HTML parsing quota is used up (-60019)')
+          : vscode.l10n.t('the daily parsing quota is used up (-60018)');
+    const now = vscode.l10n.t('Retry Now');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        'MinerU paused the queue: {0}. Your documents keep their place and are tried again at {1}.',
+        reason,
+        at,
+      ),
+      now,
+    );
+    if (answer === now) this.engine.refresh();
+  }
+}
+
+/** Whether a failure is one that page ranges can get around (too large, too many pages). */
+export function suggestsPageRanges(error: SerializedError | undefined): boolean {
+  if (!error) return false;
+  if (error.code && ['-60005', '-60006', '-30001', '-30003'].includes(error.code)) return true;
+  return /pages?/i.test(error.message) && /limit|exceed|too many/i.test(error.message);
 }

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtraFormat, ModelVersion, ParseOptions } from '../core/api/types';
 import { parsePageRanges } from '../core/options/pageRanges';
@@ -68,6 +66,40 @@ export function readSettings(): MinerUSettings {
   };
 }
 
+export type UploadUrlsLocally = 'never' | 'onFailure' | 'always';
+
+/** The `mineru.*` settings of the local-file flows, read afresh at each use. */
+export interface FileSettings {
+  maxFileSizeMB: number;
+  maxPages: number;
+  uploadUrlsLocally: UploadUrlsLocally;
+  localDownloadMaxMB: number;
+}
+
+export function readFileSettings(): FileSettings {
+  const c = vscode.workspace.getConfiguration('mineru');
+  const mode = c.get<string>('uploadUrlsLocally', 'onFailure');
+  return {
+    maxFileSizeMB: clampOrMax(c.get<number>('maxFileSizeMB', 200), 1, 200),
+    maxPages: clampOrMax(c.get<number>('maxPages', 600), 1, 600),
+    uploadUrlsLocally: mode === 'never' || mode === 'always' ? mode : 'onFailure',
+    localDownloadMaxMB: clampOrMax(c.get<number>('localDownloadMaxMB', 200), 1, 200),
+  };
+}
+
+/** VS Code's own `http.*` settings that Test Connection reports. */
+export interface ProxySettings {
+  /** `http.proxy`; undefined or empty: none set. */
+  proxy: string | undefined;
+  /** `http.proxyStrictSSL`; false: TLS certificates are not verified. */
+  strictSSL: boolean | undefined;
+}
+
+export function readProxySettings(): ProxySettings {
+  const c = vscode.workspace.getConfiguration('http');
+  return { proxy: c.get<string>('proxy'), strictSSL: c.get<boolean>('proxyStrictSSL') };
+}
+
 export function engineSettings(s: MinerUSettings): EngineSettings {
   return {
     batchLimit: s.batchLimit,
@@ -84,60 +116,15 @@ function applicationValue(c: vscode.WorkspaceConfiguration, key: string): string
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
-/**
- * The folder results go to: `<workspace folder>/<mineru.outputDirectory>`. A value that would
- * leave the workspace folder (absolute, with `..`, or through a symbolic link inside the workspace
- * that points elsewhere) is refused, so a workspace's settings can never make the extension write
- * elsewhere.
- */
-export function resolveOutputDir(folder: vscode.Uri, outputDirectory: string): string | { error: string } {
-  const root = folder.fsPath;
-  const resolved = path.resolve(root, outputDirectory);
-  if (
-    path.isAbsolute(outputDirectory) ||
-    !isWithin(root, resolved) ||
-    // The lexical check alone lets `results -> /elsewhere` through: compare where it really leads.
-    !isWithin(realPath(root), realPath(resolved))
-  ) {
-    return {
-      error: vscode.l10n.t(
-        'The setting mineru.outputDirectory ("{0}") points outside the workspace folder. Use a relative folder such as "mineru".',
-        outputDirectory,
-      ),
-    };
-  }
-  return resolved;
-}
-
-function isWithin(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  // `..results` is a folder inside; `..` and `../x` are not.
-  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-}
-
-/**
- * Where `p` really is: the real path of its deepest existing ancestor (symbolic links resolved),
- * with the parts that do not exist yet appended (they cannot be links).
- */
-function realPath(p: string): string {
-  const missing: string[] = [];
-  let current = p;
-  for (;;) {
-    try {
-      return path.join(fs.realpathSync.native(current), ...missing.reverse());
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return p;
-      missing.push(path.basename(current));
-      current = parent;
-    }
-  }
-}
-
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
 function clamp(n: number, min: number, max: number): number {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.round(n))) : min;
+}
+
+/** Like clamp, but a value that is not a number gives the maximum (the file limits' default). */
+function clampOrMax(n: number, min: number, max: number): number {
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.round(n))) : max;
 }

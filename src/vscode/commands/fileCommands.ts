@@ -3,11 +3,13 @@ import * as vscode from 'vscode';
 import { SUPPORTED_EXTENSIONS } from '../../core/api/types';
 import { findDocuments } from '../../core/files/findDocuments';
 import type { TaskRecord } from '../../core/tasks/task';
-import { DownloadCache, parseLocalFiles } from '../files/fileFlow';
-import { readFileSettings } from '../files/fileSettings';
-import { resolveOutputDir } from '../settings';
-import { resolveTask, type CommandContext } from './commandContext';
+import type { CommandContext } from '../commandContext';
+import { DownloadCache } from '../files/downloadCache';
+import { parseLocalFiles } from '../files/localFiles';
+import { resolveOutputDir } from '../flows/outputFolder';
+import { readFileSettings } from '../settings';
 import { registerCommand } from './register';
+import { resolveTask } from './taskArgument';
 
 /** Most documents "Parse All Documents in Folder" takes at once. */
 export const MAX_FOLDER_DOCUMENTS = 200;

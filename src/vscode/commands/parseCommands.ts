@@ -3,9 +3,10 @@ import type { ParseOptions } from '../../core/api/types';
 import { findDocumentLinks, type FoundLink } from '../../core/links/findLinks';
 import { validateDocumentUrl } from '../../core/links/validateUrl';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
-import { submitUrls, type CommandContext } from './commandContext';
+import type { CommandContext } from '../commandContext';
+import { askForOptions } from '../flows/optionsPrompt';
+import { submitUrls } from '../flows/submitUrls';
 import { registerCommand } from './register';
-import { askForOptions } from './optionsFlow';
 import { proposeUrl, urlUnderCursor } from './urlPrefill';
 
 /** Registers "Parse Document from URL", "… with Options…" and "Parse Linked Documents". */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandContext } from './commandContext';
+import type { CommandContext } from '../commandContext';
 
 /**
  * Registers a command of this extension. Any installed extension can run our commands, so in

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/tasks/task';
-import { resolveTask, type CommandContext } from './commandContext';
+import type { CommandContext } from '../commandContext';
 import { registerCommand } from './register';
+import { resolveTask } from './taskArgument';
 
 /** The tree's actions: open, reveal, retry, copy id, open source, remove, clear, refresh, log. */
 export function registerTaskCommands(ctx: CommandContext): vscode.Disposable[] {

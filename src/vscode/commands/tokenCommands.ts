@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
+import type { CommandContext } from '../commandContext';
 import { promptForToken } from '../tokenStore';
-import type { CommandContext } from './commandContext';
 import { registerCommand } from './register';
 
 export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -4,7 +4,7 @@ import { checkDataIdTemplate } from '../../core/options/dataId';
 import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import type { TaskMode } from '../../core/tasks/task';
-import type { CommandContext } from './commandContext';
+import type { CommandContext } from '../commandContext';
 
 const LAST_OPTIONS_KEY = 'mineru.lastOptions';
 const LAST_MODE_KEY = 'mineru.lastMode';
