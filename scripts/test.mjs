@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check of the project, in order, each reported as it runs:
-//   clean out/ → compile (tsc) → lint (eslint) → format (prettier) → bundle (esbuild)
+//   clean out/ → compile (tsc) → lint (eslint) → format (prettier) → scripts (tsc --checkJs)
+//   → import cycles → bundle (esbuild)
 //   → install test tools → unit tests (mocha) → install the VS Code host → integration tests inside
 //   VS Code → UI tests in the workbench → reliability matrix check.
 // It keeps going after a failing stage (a failed bundle still lets the unit tests run), prints a
@@ -157,6 +158,12 @@ await stage('compile (tsc)', path.join(BIN, 'tsc'), ['-p', '.']);
 fs.mkdirSync(RESULTS_DIR, { recursive: true });
 await stage('lint (eslint)', path.join(BIN, 'eslint'), ['.']);
 await stage('format (prettier)', path.join(BIN, 'prettier'), ['--check', '.']);
+// The scripts themselves (plain .mjs, // @ts-check) are type-checked with their own tsconfig.
+await stage('scripts (tsc --checkJs)', path.join(BIN, 'tsc'), ['-p', 'tsconfig.scripts.json']);
+// No file (nor folder) of src/ and test/ imports itself through others.
+await stage('import cycles (check)', process.execPath, [
+  path.join(ROOT, 'scripts', 'check-import-cycles.mjs'),
+]);
 // A failed bundle must not leave an old one behind for the host suites to test.
 fs.rmSync(path.join(ROOT, 'dist', 'extension.js'), { force: true });
 const bundled = await stage('bundle (esbuild)', process.execPath, ['esbuild.js']);
