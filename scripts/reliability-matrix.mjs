@@ -20,11 +20,11 @@
 // Mutation testing: when docs/mutation-scores.json exists, its per-module scores and justified
 // survivors become the "## Mutation testing" section (replacing a hand-written one). Without the
 // file (or with one that cannot be read or lists no module) the section is left as it is.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runSync } from './lib/process.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(ROOT, 'RELIABILITY.md');
@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
 });
 const resultsDir = path.resolve(args.results);
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
-const run = (cmd, argv) => spawnSync(cmd, argv, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+const run = (cmd, argv) => runSync(cmd, argv, { cwd: ROOT }).status ?? 1;
 const tagsIn = (text) => [...text.matchAll(TAG)].map((m) => m[1]);
 const escape = (s) => String(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -179,10 +179,7 @@ for (const row of rows) {
       .join('<br>')} | ${result} |`,
   );
 }
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
-  cwd: ROOT,
-  encoding: 'utf8',
-}).stdout?.trim();
+const commit = runSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, capture: true }).stdout.trim();
 const generated =
   `Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit || '?'} from ` +
   `${suiteNotes.length ? suiteNotes.join('; ') : 'no results'}: ${rows.length} rows, ${failedRows} failing.`;

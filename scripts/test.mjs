@@ -16,10 +16,10 @@
 //     CI is set (CI=true: nothing may skip there) — counts as failed.
 // Exit code 0 only when nothing failed. A host that cannot be set up is a failure, never a skip.
 // The suites' results are kept in out/test-results/*.json (scripts/reliability-matrix.mjs reads them).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from './lib/process.mjs';
 import { applySkipPolicy, isCi } from './skip-policy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,28 +32,15 @@ const PLATFORM = `${process.platform}-${process.arch}`;
 const countResults = (results) => applySkipPolicy(results, { ci: CI, platform: PLATFORM });
 
 /** One stage = a child process; output goes straight to the console. */
-function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: 127, error: err.message });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 128, signal, timedOut });
-    });
+async function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
+  const res = await run(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
+    timeoutMs,
+    killSignal: 'SIGTERM',
+    graceMs: 15_000,
   });
+  return res.error ? { code: 127, error: res.error.message } : res;
 }
 
 function readJson(file) {

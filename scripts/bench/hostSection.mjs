@@ -3,11 +3,11 @@
 // run (the order alternates between runs), the requests activation makes (a tripwire is the
 // endpoint), and with 1,000 tracked documents the cost of a poll round with its tree update and of
 // a restore. The in-host half is out/test/bench/host/index.js.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exposeAutomationHooks, launchBrowser } from '../browser.mjs';
 import { REPO_ROOT, startHost, tempDir } from '../host.mjs';
+import { runSync } from '../lib/process.mjs';
 import { api, figure } from './lib.mjs';
 
 const OURS_ID = 'mineru-community.mineru-document-parser';
@@ -34,7 +34,7 @@ function emptyExtension() {
   );
   // Installed into the host as a .vsix: the workbench payload takes one development extension.
   const vsix = path.join(dir, 'empty-reference.vsix');
-  const res = spawnSync(
+  const res = runSync(
     process.execPath,
     [
       path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
@@ -45,7 +45,7 @@ function emptyExtension() {
       '-o',
       vsix,
     ],
-    { cwd: dir, encoding: 'utf8' },
+    { cwd: dir, capture: true },
   );
   if (res.status !== 0) throw new Error(`could not package the empty extension:\n${res.stdout}${res.stderr}`);
   return vsix;
