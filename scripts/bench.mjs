@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm run bench: speed, memory and request cost of the extension side by side with references
 // measured in the same run (an empty extension, the official mineru-open-api CLI, curl, unzip),
 // against the fake MinerU service on loopback. Prints a table and writes bench/results.json.

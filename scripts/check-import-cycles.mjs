@@ -222,7 +222,7 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
     'runtime-only': { type: 'boolean' },
     'files-only': { type: 'boolean' },
   });
-  /** @type {{ values: { root?: string, 'runtime-only'?: boolean, 'files-only'?: boolean }, positionals: string[] }} */
+  /** @type {{ values: { root?: string | string[], 'runtime-only'?: boolean | boolean[], 'files-only'?: boolean | boolean[] }, positionals: string[] }} */
   let parsed;
   try {
     parsed = parseArgs({ options, allowPositionals: true });
@@ -231,10 +231,10 @@ if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url
     process.exit(2);
   }
   const root = path.resolve(
-    parsed.values.root ?? path.join(path.dirname(new URL(import.meta.url).pathname), '..'),
+    String(parsed.values.root ?? '') || path.join(path.dirname(new URL(import.meta.url).pathname), '..'),
   );
   const dirs = parsed.positionals.length > 0 ? parsed.positionals : ['src', 'test'];
-  const files = importGraph(root, dirs, { runtimeOnly: parsed.values['runtime-only'] });
+  const files = importGraph(root, dirs, { runtimeOnly: Boolean(parsed.values['runtime-only']) });
   const rel = (/** @type {string} */ f) => path.relative(root, f) || '.';
   let failed = false;
   const levels = /** @type {const} */ ([

@@ -1,3 +1,4 @@
+// @ts-check
 // A real VS Code for tests and the sandbox: code-server (VS Code server + web workbench with the
 // normal Node extension host), installed by scripts/install-host.sh into .cache/vscode-host/.
 //
@@ -79,11 +80,11 @@ export async function runCleanups() {
 function installHandlers() {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  for (const [signal, code] of [
+  for (const [signal, code] of /** @type {[NodeJS.Signals, number][]} */ ([
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
-  ]) {
+  ])) {
     process.on(signal, () => {
       if (exiting) return;
       exiting = true;
@@ -132,7 +133,7 @@ export function freePort() {
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -189,6 +190,7 @@ function stateLayout(stateDir) {
 }
 
 function isolatedEnv(layout, extraEnv = {}) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     // code-server writes a config file, logs and a device id below these: keep them out of $HOME.
@@ -306,6 +308,7 @@ export async function startHost(options = {}) {
     /** vscode-remote URI of a path on the server: what the workbench payload needs. */
     remoteUri,
     /** Workbench URL: folder (or empty window) + optional extension-development payload. */
+    /** @param {{ folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} [where] */
     workbenchUrl({ folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
       const params = new URLSearchParams();
       if (folder) params.set('folder', path.resolve(folder));

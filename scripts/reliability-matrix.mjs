@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Regenerates RELIABILITY.md from a test run: the fault matrix, and the mutation-testing section.
 //
 //   npm test                                   # writes out/test-results/*.json

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the integration suite (out/test/integration/index.js) INSIDE the extension host of a real
 // VS Code (code-server), driven by headless Chromium. Builds nothing: compile first (tsc + esbuild).
 //

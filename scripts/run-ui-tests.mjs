@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // UI end-to-end tests: the extension packaged as a .vsix, installed into code-server, and driven
 // through the workbench with headless Chromium the way a person uses it. The tests are
 // out/test/ui/**/*.test.js (compiled from test/ui/); they get the page and helpers through
@@ -117,6 +118,7 @@ export async function runUiTests(opts = {}) {
       grep: opts.grep ?? LOCALE_TAG,
       invert: !opts.grep && !opts.locale,
       rootHooks: {
+        /** @this {import('mocha').Context} */
         async afterEach() {
           const test = this.currentTest;
           if (test?.state === 'failed') {

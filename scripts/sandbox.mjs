@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: the extension in a real VS Code (code-server) against the local fake MinerU
 // service, with a demo workspace — everything on this machine, no account, no internet.
 //

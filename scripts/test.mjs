@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: every check of the project, in order, each reported as it runs:
 //   clean out/ → compile (tsc) → lint (eslint) → format (prettier) → scripts (tsc --checkJs)
 //   → import cycles → bundle (esbuild)
@@ -40,7 +41,7 @@ async function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
     killSignal: 'SIGTERM',
     graceMs: 15_000,
   });
-  return res.error ? { code: 127, error: res.error.message } : res;
+  return res.error ? { ...res, code: 127, error: res.error.message } : res;
 }
 
 function readJson(file) {
@@ -68,6 +69,12 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * ({ passed, failed, pending, tests? }) after the run; they are counted with the skip policy. A test
  * stage fails when its process failed, a test failed (or skipped without an accepted reason), or it
  * ran no tests at all; a crash without counted failures adds 1 failed.
+ */
+/**
+ * @param {string} name
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ results?: () => any, env?: Record<string, string>, timeoutMs?: number, skipReason?: string }} [options]
  */
 async function stage(name, cmd, args, { results, env, timeoutMs, skipReason } = {}) {
   current = name;

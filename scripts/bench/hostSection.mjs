@@ -1,3 +1,4 @@
+// @ts-check
 // Sections 1 and 5 of the benchmark, inside a real VS Code (code-server + headless Chromium):
 // activation time of the extension against an empty reference extension loaded in the same host
 // run (the order alternates between runs), the requests activation makes (a tripwire is the

@@ -1,3 +1,4 @@
+// @ts-check
 // Helpers of the benchmark (scripts/bench.mjs): statistics, measured child processes (wall time
 // and peak RSS through /usr/bin/time), the fake's HTTP API, and the result table.
 import fs from 'node:fs';
@@ -40,6 +41,9 @@ function which(cmd) {
 /**
  * Runs a command under /usr/bin/time (asynchronously: the fake lives in this process and must keep
  * serving). Resolves { wallMs, peakKb, code, stdout, stderr, endedAt }.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, cwd?: string, timeoutMs?: number }} [options]
  */
 export async function measure(cmd, args, { env, cwd, timeoutMs = 600_000 } = {}) {
   const timeFile = path.join(
@@ -117,14 +121,19 @@ export async function writeNoise(file, bytes) {
   while (left > 0) {
     const piece = left >= block.length ? block : block.subarray(0, left);
     left -= piece.length;
-    if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(piece)) await /** @type {Promise<void>} */ (new Promise((r) => out.once('drain', r)));
   }
-  await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())))
+  );
 }
 
 export const MB = 1_048_576;
 
 /** A figure: ours vs a reference, a goal and a verdict. */
+/**
+ * @param {{ section: string, name: string, unit: string, ours: number | number[], ref?: number | number[], refName?: string, goal?: string, pass?: (s: { ours: any, ref: any, ratio: any }) => boolean, note?: string }} f
+ */
 export function figure({ section, name, unit, ours, ref, refName, goal, pass, note }) {
   const o = stats(Array.isArray(ours) ? ours : [ours]);
   const r = ref === undefined ? undefined : stats(Array.isArray(ref) ? ref : [ref]);

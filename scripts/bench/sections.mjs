@@ -1,3 +1,4 @@
+// @ts-check
 // The plain-Node sections of the benchmark: polling cost, result import and upload. Each one runs
 // the extension's code (a driver under out/test/bench/), the official CLI and/or curl against the
 // fake MinerU living in this process, and returns figures (see lib.mjs figure()).
