@@ -110,7 +110,9 @@ for (const s of SUITES) {
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    problems.push(`${path.relative(ROOT, file)} is not JSON: ${err.message}`);
+    problems.push(
+      `${path.relative(ROOT, file)} is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
     continue;
   }
   ranSuites.add(s.label);
@@ -129,15 +131,17 @@ if (ranSuites.size === 0)
 // suite's results did not run.
 /** @type {Map<string, Set<string>>} row id → suite labels whose sources carry the tag */
 const declared = new Map();
-for (const s of SUITES.filter((x) => x.dir)) {
+for (const s of SUITES) {
+  if (!s.dir) continue;
   const dir = path.join(ROOT, s.dir);
   if (!fs.existsSync(dir)) continue;
   for (const rel of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     if (!rel.endsWith('.ts')) continue;
     for (const id of tagsIn(fs.readFileSync(path.join(dir, rel), 'utf8'))) {
       if (!rowIds.has(id)) problems.push(`${s.dir}/${rel}: tag [${id}] names no row of rows.json`);
-      if (!declared.has(id)) declared.set(id, new Set());
-      declared.get(id).add(s.label);
+      const suites = declared.get(id) ?? new Set();
+      declared.set(id, suites);
+      suites.add(s.label);
     }
   }
 }
@@ -187,14 +191,24 @@ const generated =
 const matrix = [START, '', generated, '', ...lines, '', END].join('\n');
 
 // ---- mutation testing -----------------------------------------------------------------------------
-/** Reads docs/mutation-scores.json whatever its exact shape; undefined when absent. */
+/**
+ * Reads docs/mutation-scores.json whatever its exact shape; undefined when absent.
+ * @param {string} file
+ * @returns {{ error?: string, modules: any[], survivors: any[], meta: any[] } | undefined}
+ */
 function readMutationScores(file) {
   if (!fs.existsSync(file)) return undefined;
   let data;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    return { error: `${path.relative(ROOT, file)} is not JSON (${err.message})` };
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      error: `${path.relative(ROOT, file)} is not JSON (${why})`,
+      modules: [],
+      survivors: [],
+      meta: [],
+    };
   }
   const num = (...vs) => {
     for (const v of vs)

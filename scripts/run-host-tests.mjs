@@ -69,6 +69,7 @@ export async function runHostTests(opts = {}) {
   const extPath = path.resolve(REPO_ROOT, opts.ext ?? '.');
   const timeoutMs = Number(opts.timeout ?? 300_000);
   const started = Date.now();
+  /** @type {{ code: number, passed: number, failed: number, pending: number, error?: string, durationMs?: number, [more: string]: unknown }} */
   const summary = { code: 2, passed: 0, failed: 0, pending: 0, error: undefined };
   let shotName = 'integration-failure.png';
   let page;

@@ -32,8 +32,10 @@ const CI = isCi(process.env);
 const PLATFORM = `${process.platform}-${process.arch}`;
 const countResults = (results) => applySkipPolicy(results, { ci: CI, platform: PLATFORM });
 
+const STAGE_TIMEOUT_MS = 20 * 60_000;
+
 /** One stage = a child process; output goes straight to the console. */
-async function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
+async function runStage(cmd, args, { env = {}, timeoutMs = STAGE_TIMEOUT_MS } = {}) {
   const res = await run(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, FORCE_COLOR: '0', ...env },
@@ -76,7 +78,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * @param {string[]} args
  * @param {{ results?: () => any, env?: Record<string, string>, timeoutMs?: number, skipReason?: string }} [options]
  */
-async function stage(name, cmd, args, { results, env, timeoutMs, skipReason } = {}) {
+async function stage(name, cmd, args, { results, env, timeoutMs = STAGE_TIMEOUT_MS, skipReason } = {}) {
   current = name;
   console.log(
     `\n━━━ ${name} ━━━ ${[cmd === process.execPath ? 'node' : cmd, ...args].map(shortPath).join(' ')}`,

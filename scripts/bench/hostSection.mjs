@@ -54,6 +54,7 @@ function emptyExtension() {
 
 /** Batches the fake knows, moved one step (to running) so that every later poll shows progress. */
 async function seedBatches(fake, batches, perBatch) {
+  /** @type {string[]} */
   const ids = [];
   for (let b = 0; b < batches; b++) {
     const files = Array.from({ length: perBatch }, (_, i) => ({
@@ -71,6 +72,7 @@ export async function hostSection(ctx, { runs, scale, log }) {
   const testsPath = path.join(REPO_ROOT, 'out', 'test', 'bench', 'host', 'index.js');
   const bundle = path.join(REPO_ROOT, 'dist', 'extension.js');
   const emptyVsix = emptyExtension();
+  /** @type {Record<string, any[]>} */
   const samples = {
     ours: [],
     empty: [],
