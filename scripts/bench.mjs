@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // npm run bench: speed, memory and request cost of the extension side by side with references
 // measured in the same run (an empty extension, the official mineru-open-api CLI, curl, unzip),
 // against the fake MinerU service on loopback. Prints a table and writes bench/results.json.
@@ -9,13 +10,13 @@
 //
 // Every figure is the median of several runs with min and max; ratios compare against the
 // reference measured in the same run, because absolute times drift on a shared machine.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, runCleanups } from './host.mjs';
 import { hostSection } from './bench/hostSection.mjs';
 import { ensureTools, machine, table } from './bench/lib.mjs';
+import { runSync } from './lib/process.mjs';
 import { importSection, pollingSection, sectionContext, uploadSection } from './bench/sections.mjs';
 
 const { values: opts } = parseArgs({
@@ -54,7 +55,7 @@ const log = (m) => console.log(`[bench] ${m}`);
 
 function run(cmd, args) {
   log(`$ ${cmd} ${args.join(' ')}`);
-  const res = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: 'inherit' });
+  const res = runSync(cmd, args, { cwd: REPO_ROOT });
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.status})`);
 }
 

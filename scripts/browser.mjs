@@ -1,3 +1,4 @@
+// @ts-check
 // Headless Debian Chromium driven by playwright-core, for the workbench served by code-server.
 // A fresh profile per launch (removed at the end); XDG_CONFIG_HOME/XDG_CACHE_HOME point into it
 // so crashpad and dconf write nothing under $HOME. Closed on exit/signals via host.mjs' cleanup.

@@ -1,3 +1,4 @@
+// @ts-check
 // A real VS Code for tests and the sandbox: code-server (VS Code server + web workbench with the
 // normal Node extension host), installed by scripts/install-host.sh into .cache/vscode-host/.
 //
@@ -5,12 +6,12 @@
 // extensions), in its own process group, and is stopped by killing that whole group. Everything
 // started through this module is also stopped when the process exits, on SIGINT/SIGTERM/SIGHUP and
 // on an uncaught error, so a run leaves no processes or temp folders behind.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSync, spawnGroup } from './lib/process.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const HOST_DIR = process.env.VSCODE_HOST_DIR ?? path.join(REPO_ROOT, '.cache', 'vscode-host');
@@ -79,11 +80,11 @@ export async function runCleanups() {
 function installHandlers() {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  for (const [signal, code] of [
+  for (const [signal, code] of /** @type {[NodeJS.Signals, number][]} */ ([
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
-  ]) {
+  ])) {
     process.on(signal, () => {
       if (exiting) return;
       exiting = true;
@@ -132,7 +133,7 @@ export function freePort() {
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -189,6 +190,7 @@ function stateLayout(stateDir) {
 }
 
 function isolatedEnv(layout, extraEnv = {}) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     // code-server writes a config file, logs and a device id below these: keep them out of $HOME.
@@ -265,37 +267,22 @@ export async function startHost(options = {}) {
   const logFd = fs.openSync(layout.logFile, 'a');
   // detached: the child calls setsid(), so it leads its own process group; stopping kills the
   // whole group (server, extension hosts, file watcher, pty host).
-  const child = spawn(CODE_SERVER_BIN, args, {
-    cwd: layout.stateDir,
-    env,
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-  });
-  fs.closeSync(logFd);
-  const pgid = child.pid;
-  if (pgid === undefined) throw new Error(`${label}: could not spawn ${CODE_SERVER_BIN}`);
-  let exited = null;
-  const exitPromise = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    });
-  });
+  let group;
+  try {
+    group = spawnGroup(CODE_SERVER_BIN, args, { cwd: layout.stateDir, env, stdio: ['ignore', logFd, logFd] });
+  } catch {
+    throw new Error(`${label}: could not spawn ${CODE_SERVER_BIN}`);
+  } finally {
+    fs.closeSync(logFd);
+  }
+  const { pid: pgid, killGroup } = group;
 
-  const killGroup = (signal) => {
-    try {
-      process.kill(-pgid, signal);
-      return true;
-    } catch {
-      return false; // ESRCH: group is gone
-    }
-  };
   const stop = onCleanup(
     async () => {
       killGroup('SIGTERM');
-      await Promise.race([exitPromise, sleep(3000)]);
+      await Promise.race([group.exited, sleep(3000)]);
       // Children (file watcher, ext host) may outlive the leader for a moment.
-      for (let i = 0; i < 20 && groupAlive(pgid); i++) await sleep(100);
+      for (let i = 0; i < 20 && group.groupAlive(); i++) await sleep(100);
       if (killGroup('SIGKILL')) await sleep(100);
     },
     () => killGroup('SIGKILL'),
@@ -303,7 +290,7 @@ export async function startHost(options = {}) {
 
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealthz(url, () => exited, options.startTimeoutMs ?? 30_000);
+    await waitForHealthz(url, group.hasExited, options.startTimeoutMs ?? 30_000);
   } catch (err) {
     const tail = readTail(layout.logFile, 30);
     await stop();
@@ -321,6 +308,7 @@ export async function startHost(options = {}) {
     /** vscode-remote URI of a path on the server: what the workbench payload needs. */
     remoteUri,
     /** Workbench URL: folder (or empty window) + optional extension-development payload. */
+    /** @param {{ folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} [where] */
     workbenchUrl({ folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
       const params = new URLSearchParams();
       if (folder) params.set('folder', path.resolve(folder));
@@ -341,7 +329,7 @@ export async function startHost(options = {}) {
       writeJson(layout.settingsFile, userSettings);
     },
     getUserSettings: () => ({ ...userSettings }),
-    isRunning: () => exited === null,
+    isRunning: () => group.hasExited() === null,
     logTail: (lines = 40) => readTail(layout.logFile, lines),
     stop,
   };
@@ -351,10 +339,10 @@ export async function startHost(options = {}) {
 function installExtension(layout, env, vsix) {
   const abs = path.resolve(vsix);
   if (!fs.existsSync(abs)) throw new Error(`.vsix not found: ${abs}`);
-  const res = spawnSync(CODE_SERVER_BIN, [...commonArgs(layout), '--install-extension', abs, '--force'], {
+  const res = runSync(CODE_SERVER_BIN, [...commonArgs(layout), '--install-extension', abs, '--force'], {
     env,
-    encoding: 'utf8',
-    timeout: 120_000,
+    capture: true,
+    timeoutMs: 120_000,
   });
   const out = `${res.stdout ?? ''}${res.stderr ?? ''}`;
   if (res.status !== 0 || !/successfully installed/i.test(out)) {
@@ -367,21 +355,6 @@ function encodePath(p) {
     .split('/')
     .map((seg) => encodeURIComponent(seg))
     .join('/');
-}
-
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    // Zombies (PID 1 here may not reap) still count for kill(0); check for live members.
-    const res = spawnSync('ps', ['-o', 'stat=', '-g', String(pgid)], { encoding: 'utf8' });
-    if (res.status !== 0 && !res.stdout) return false;
-    return res.stdout
-      .split('\n')
-      .map((s) => s.trim())
-      .some((s) => s && !s.startsWith('Z'));
-  } catch {
-    return false;
-  }
 }
 
 async function waitForHealthz(url, exited, timeoutMs) {
@@ -434,7 +407,7 @@ export function testLanguagePack(locale) {
   const out = path.join(tempDir('mineru-langpack-'), 'test-language-pack-zh-cn.vsix');
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
   const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out];
-  const res = spawnSync(vsce, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const res = runSync(vsce, args, { cwd: dir, capture: true, timeoutMs: 120_000 });
   if (res.status !== 0 || !fs.existsSync(out))
     throw new Error(`packaging the language pack failed:\n${res.stdout}${res.stderr}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Collects every vscode.l10n.t('…') message of src/ into l10n/bundle.l10n.json (English, key =
 // message), and reports messages that l10n/bundle.l10n.zh-cn.json lacks. `--check` writes nothing
 // and exits 1 when the bundle is stale or a translation is missing or extra.

@@ -8,11 +8,11 @@
 // Each run writes reports/mutation/<stem>.json and .html; scripts/mutation-report.mjs then merges
 // every reports/mutation/*.json into docs/mutation-scores.json. The wall-clock time of each run is
 // printed and recorded in reports/mutation/times.json (the report copies it).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GUARD_MODULES } from '../stryker.config.mjs';
+import { runSync } from './lib/process.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STRYKER = path.join(ROOT, 'node_modules', '.bin', 'stryker');
@@ -46,11 +46,7 @@ let failed = 0;
 for (const module of modules) {
   console.log(`\n=== ${module} ===`);
   const started = Date.now();
-  const run = spawnSync(STRYKER, ['run'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, MUTATION_MODULE: module },
-  });
+  const run = runSync(STRYKER, ['run'], { cwd: ROOT, env: { ...process.env, MUTATION_MODULE: module } });
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(`=== ${module}: ${seconds} s, exit ${run.status ?? run.signal}`);
   if (run.status !== 0) failed++;
@@ -59,8 +55,5 @@ for (const module of modules) {
   fs.writeFileSync(TIMES, `${JSON.stringify(times, null, 2)}\n`);
 }
 
-const report = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'mutation-report.mjs')], {
-  cwd: ROOT,
-  stdio: 'inherit',
-});
+const report = runSync(process.execPath, [path.join(ROOT, 'scripts', 'mutation-report.mjs')], { cwd: ROOT });
 process.exit(failed > 0 || report.status !== 0 ? 1 : 0);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Regenerates RELIABILITY.md from a test run: the fault matrix, and the mutation-testing section.
 //
 //   npm test                                   # writes out/test-results/*.json
@@ -20,11 +21,11 @@
 // Mutation testing: when docs/mutation-scores.json exists, its per-module scores and justified
 // survivors become the "## Mutation testing" section (replacing a hand-written one). Without the
 // file (or with one that cannot be read or lists no module) the section is left as it is.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runSync } from './lib/process.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = path.join(ROOT, 'RELIABILITY.md');
@@ -49,7 +50,7 @@ const { values: args } = parseArgs({
 });
 const resultsDir = path.resolve(args.results);
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
-const run = (cmd, argv) => spawnSync(cmd, argv, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+const run = (cmd, argv) => runSync(cmd, argv, { cwd: ROOT }).status ?? 1;
 const tagsIn = (text) => [...text.matchAll(TAG)].map((m) => m[1]);
 const escape = (s) => String(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -109,7 +110,9 @@ for (const s of SUITES) {
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    problems.push(`${path.relative(ROOT, file)} is not JSON: ${err.message}`);
+    problems.push(
+      `${path.relative(ROOT, file)} is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
     continue;
   }
   ranSuites.add(s.label);
@@ -128,15 +131,17 @@ if (ranSuites.size === 0)
 // suite's results did not run.
 /** @type {Map<string, Set<string>>} row id → suite labels whose sources carry the tag */
 const declared = new Map();
-for (const s of SUITES.filter((x) => x.dir)) {
+for (const s of SUITES) {
+  if (!s.dir) continue;
   const dir = path.join(ROOT, s.dir);
   if (!fs.existsSync(dir)) continue;
   for (const rel of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     if (!rel.endsWith('.ts')) continue;
     for (const id of tagsIn(fs.readFileSync(path.join(dir, rel), 'utf8'))) {
       if (!rowIds.has(id)) problems.push(`${s.dir}/${rel}: tag [${id}] names no row of rows.json`);
-      if (!declared.has(id)) declared.set(id, new Set());
-      declared.get(id).add(s.label);
+      const suites = declared.get(id) ?? new Set();
+      declared.set(id, suites);
+      suites.add(s.label);
     }
   }
 }
@@ -179,24 +184,31 @@ for (const row of rows) {
       .join('<br>')} | ${result} |`,
   );
 }
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
-  cwd: ROOT,
-  encoding: 'utf8',
-}).stdout?.trim();
+const commit = runSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, capture: true }).stdout.trim();
 const generated =
   `Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit || '?'} from ` +
   `${suiteNotes.length ? suiteNotes.join('; ') : 'no results'}: ${rows.length} rows, ${failedRows} failing.`;
 const matrix = [START, '', generated, '', ...lines, '', END].join('\n');
 
 // ---- mutation testing -----------------------------------------------------------------------------
-/** Reads docs/mutation-scores.json whatever its exact shape; undefined when absent. */
+/**
+ * Reads docs/mutation-scores.json whatever its exact shape; undefined when absent.
+ * @param {string} file
+ * @returns {{ error?: string, modules: any[], survivors: any[], meta: any[] } | undefined}
+ */
 function readMutationScores(file) {
   if (!fs.existsSync(file)) return undefined;
   let data;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    return { error: `${path.relative(ROOT, file)} is not JSON (${err.message})` };
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      error: `${path.relative(ROOT, file)} is not JSON (${why})`,
+      modules: [],
+      survivors: [],
+      meta: [],
+    };
   }
   const num = (...vs) => {
     for (const v of vs)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the integration suite (out/test/integration/index.js) INSIDE the extension host of a real
 // VS Code (code-server), driven by headless Chromium. Builds nothing: compile first (tsc + esbuild).
 //
@@ -68,6 +69,7 @@ export async function runHostTests(opts = {}) {
   const extPath = path.resolve(REPO_ROOT, opts.ext ?? '.');
   const timeoutMs = Number(opts.timeout ?? 300_000);
   const started = Date.now();
+  /** @type {{ code: number, passed: number, failed: number, pending: number, error?: string, durationMs?: number, [more: string]: unknown }} */
   const summary = { code: 2, passed: 0, failed: 0, pending: 0, error: undefined };
   let shotName = 'integration-failure.png';
   let page;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // UI end-to-end tests: the extension packaged as a .vsix, installed into code-server, and driven
 // through the workbench with headless Chromium the way a person uses it. The tests are
 // out/test/ui/**/*.test.js (compiled from test/ui/); they get the page and helpers through
@@ -10,7 +11,6 @@
 // Without --vsix the extension is packaged first (vsce, which runs the production esbuild) into
 // .cache/mineru.vsix. Screenshots of failing tests go to test-results/ui-<test>.png.
 // Exit code: 0 all passed, 1 tests failed, 2 infrastructure failure.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import {
   startHost,
   testLanguagePack,
 } from './host.mjs';
+import { runSync } from './lib/process.mjs';
 
 const TAG = '[ui-tests]';
 const require = createRequire(import.meta.url);
@@ -39,11 +40,7 @@ export function packageVsix(out = DEFAULT_VSIX) {
   // --no-rewrite-relative-links: the README's screenshots are relative (docs/images); publishing to a
   // marketplace would pass --baseImagesUrl of the public repository instead.
   const args = ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
-  const res = spawnSync(vsce, [...args, '-o', out], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  const res = runSync(vsce, [...args, '-o', out], { cwd: REPO_ROOT, capture: true, timeoutMs: 180_000 });
   if (res.status !== 0 || !fs.existsSync(out)) {
     throw new Error(`vsce package failed (exit ${res.status}):\n${res.stdout}${res.stderr}`);
   }
@@ -121,6 +118,7 @@ export async function runUiTests(opts = {}) {
       grep: opts.grep ?? LOCALE_TAG,
       invert: !opts.grep && !opts.locale,
       rootHooks: {
+        /** @this {import('mocha').Context} */
         async afterEach() {
           const test = this.currentTest;
           if (test?.state === 'failed') {

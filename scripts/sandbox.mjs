@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: the extension in a real VS Code (code-server) against the local fake MinerU
 // service, with a demo workspace — everything on this machine, no account, no internet.
 //
@@ -10,13 +11,13 @@
 // mineru.agentBaseUrl at the fake → print the URL. Runs until Ctrl+C, then stops everything.
 //   --screenshot FILE  also open the workbench in headless Chromium, show the MinerU view, save FILE
 //   --once             exit after the screenshot (smoke test of the sandbox)
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser, waitForWorkbench } from './browser.mjs';
 import { REPO_ROOT, copyFixture, errorText, onCleanup, runCleanups, sleep, startHost } from './host.mjs';
+import { runSync } from './lib/process.mjs';
 import { DEFAULT_VSIX, packageVsix } from './run-ui-tests.mjs';
 
 const TAG = '[sandbox]';
@@ -33,7 +34,7 @@ const { values: opts } = parseArgs({
 function step(what, cmd, args) {
   process.stdout.write(`${TAG} ${what}… `);
   const t0 = Date.now();
-  const res = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const res = runSync(cmd, args, { cwd: REPO_ROOT, capture: true });
   console.log(`${res.status === 0 ? 'done' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return res;
 }
@@ -57,10 +58,7 @@ async function main() {
   process.stdout.write(`${TAG} packaging the extension (vsce)… `);
   const vsix = packageVsix(DEFAULT_VSIX);
   console.log('done');
-  const install = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-host.sh')], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
+  const install = runSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-host.sh')], { cwd: REPO_ROOT });
   if (install.status !== 0)
     throw new Error('the VS Code host could not be installed (scripts/install-host.sh)');
 

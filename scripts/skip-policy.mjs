@@ -1,3 +1,4 @@
+// @ts-check
 // The skip policy of `npm test` (scripts/test.mjs), kept apart so that a unit test can check it
 // (test/unit/skipPolicy.test.ts).
 //

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: every check of the project, in order, each reported as it runs:
-//   clean out/ → compile (tsc) → lint (eslint) → format (prettier) → bundle (esbuild)
+//   clean out/ → compile (tsc) → lint (eslint) → format (prettier) → scripts (tsc --checkJs)
+//   → import cycles → bundle (esbuild)
 //   → install test tools → unit tests (mocha) → install the VS Code host → integration tests inside
 //   VS Code → UI tests in the workbench → reliability matrix check.
 // It keeps going after a failing stage (a failed bundle still lets the unit tests run), prints a
@@ -15,10 +17,10 @@
 //     CI is set (CI=true: nothing may skip there) — counts as failed.
 // Exit code 0 only when nothing failed. A host that cannot be set up is a failure, never a skip.
 // The suites' results are kept in out/test-results/*.json (scripts/reliability-matrix.mjs reads them).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from './lib/process.mjs';
 import { applySkipPolicy, isCi } from './skip-policy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,29 +32,18 @@ const CI = isCi(process.env);
 const PLATFORM = `${process.platform}-${process.arch}`;
 const countResults = (results) => applySkipPolicy(results, { ci: CI, platform: PLATFORM });
 
+const STAGE_TIMEOUT_MS = 20 * 60_000;
+
 /** One stage = a child process; output goes straight to the console. */
-function runStage(cmd, args, { env = {}, timeoutMs = 20 * 60_000 } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: 127, error: err.message });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 128, signal, timedOut });
-    });
+async function runStage(cmd, args, { env = {}, timeoutMs = STAGE_TIMEOUT_MS } = {}) {
+  const res = await run(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
+    timeoutMs,
+    killSignal: 'SIGTERM',
+    graceMs: 15_000,
   });
+  return res.error ? { ...res, code: 127, error: res.error.message } : res;
 }
 
 function readJson(file) {
@@ -81,7 +72,13 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * stage fails when its process failed, a test failed (or skipped without an accepted reason), or it
  * ran no tests at all; a crash without counted failures adds 1 failed.
  */
-async function stage(name, cmd, args, { results, env, timeoutMs, skipReason } = {}) {
+/**
+ * @param {string} name
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ results?: () => any, env?: Record<string, string>, timeoutMs?: number, skipReason?: string }} [options]
+ */
+async function stage(name, cmd, args, { results, env, timeoutMs = STAGE_TIMEOUT_MS, skipReason } = {}) {
   current = name;
   console.log(
     `\n━━━ ${name} ━━━ ${[cmd === process.execPath ? 'node' : cmd, ...args].map(shortPath).join(' ')}`,
@@ -157,6 +154,12 @@ await stage('compile (tsc)', path.join(BIN, 'tsc'), ['-p', '.']);
 fs.mkdirSync(RESULTS_DIR, { recursive: true });
 await stage('lint (eslint)', path.join(BIN, 'eslint'), ['.']);
 await stage('format (prettier)', path.join(BIN, 'prettier'), ['--check', '.']);
+// The scripts themselves (plain .mjs, // @ts-check) are type-checked with their own tsconfig.
+await stage('scripts (tsc --checkJs)', path.join(BIN, 'tsc'), ['-p', 'tsconfig.scripts.json']);
+// No file (nor folder) of src/ and test/ imports itself through others.
+await stage('import cycles (check)', process.execPath, [
+  path.join(ROOT, 'scripts', 'check-import-cycles.mjs'),
+]);
 // A failed bundle must not leave an old one behind for the host suites to test.
 fs.rmSync(path.join(ROOT, 'dist', 'extension.js'), { force: true });
 const bundled = await stage('bundle (esbuild)', process.execPath, ['esbuild.js']);

@@ -1,13 +1,14 @@
+// @ts-check
 // Sections 1 and 5 of the benchmark, inside a real VS Code (code-server + headless Chromium):
 // activation time of the extension against an empty reference extension loaded in the same host
 // run (the order alternates between runs), the requests activation makes (a tripwire is the
 // endpoint), and with 1,000 tracked documents the cost of a poll round with its tree update and of
 // a restore. The in-host half is out/test/bench/host/index.js.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exposeAutomationHooks, launchBrowser } from '../browser.mjs';
 import { REPO_ROOT, startHost, tempDir } from '../host.mjs';
+import { runSync } from '../lib/process.mjs';
 import { api, figure } from './lib.mjs';
 
 const OURS_ID = 'mineru-community.mineru-document-parser';
@@ -34,7 +35,7 @@ function emptyExtension() {
   );
   // Installed into the host as a .vsix: the workbench payload takes one development extension.
   const vsix = path.join(dir, 'empty-reference.vsix');
-  const res = spawnSync(
+  const res = runSync(
     process.execPath,
     [
       path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
@@ -45,7 +46,7 @@ function emptyExtension() {
       '-o',
       vsix,
     ],
-    { cwd: dir, encoding: 'utf8' },
+    { cwd: dir, capture: true },
   );
   if (res.status !== 0) throw new Error(`could not package the empty extension:\n${res.stdout}${res.stderr}`);
   return vsix;
@@ -53,6 +54,7 @@ function emptyExtension() {
 
 /** Batches the fake knows, moved one step (to running) so that every later poll shows progress. */
 async function seedBatches(fake, batches, perBatch) {
+  /** @type {string[]} */
   const ids = [];
   for (let b = 0; b < batches; b++) {
     const files = Array.from({ length: perBatch }, (_, i) => ({
@@ -70,6 +72,7 @@ export async function hostSection(ctx, { runs, scale, log }) {
   const testsPath = path.join(REPO_ROOT, 'out', 'test', 'bench', 'host', 'index.js');
   const bundle = path.join(REPO_ROOT, 'dist', 'extension.js');
   const emptyVsix = emptyExtension();
+  /** @type {Record<string, any[]>} */
   const samples = {
     ours: [],
     empty: [],

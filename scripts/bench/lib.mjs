@@ -1,9 +1,10 @@
+// @ts-check
 // Helpers of the benchmark (scripts/bench.mjs): statistics, measured child processes (wall time
 // and peak RSS through /usr/bin/time), the fake's HTTP API, and the result table.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { run as runCommand, runSync } from '../lib/process.mjs';
 
 export const TIME_BIN = '/usr/bin/time';
 
@@ -26,9 +27,7 @@ export function ensureTools() {
   console.log(`[bench] installing ${missing.join(', ')} with apt-get`);
   const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
   const run = (args) =>
-    spawnSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
-      stdio: 'inherit',
-    });
+    runSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1));
   run(['apt-get', 'update', '-qq']);
   const res = run(['apt-get', 'install', '-y', '-qq', ...missing]);
   if (res.status !== 0)
@@ -36,46 +35,49 @@ export function ensureTools() {
 }
 
 function which(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+  return runSync('sh', ['-c', `command -v ${cmd}`], { capture: true }).status === 0;
 }
 
 /**
  * Runs a command under /usr/bin/time (asynchronously: the fake lives in this process and must keep
  * serving). Resolves { wallMs, peakKb, code, stdout, stderr, endedAt }.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, cwd?: string, timeoutMs?: number }} [options]
  */
-export function measure(cmd, args, { env, cwd, timeoutMs = 600_000 } = {}) {
+export async function measure(cmd, args, { env, cwd, timeoutMs = 600_000 } = {}) {
   const timeFile = path.join(
     os.tmpdir(),
     `mineru-bench-time-${process.pid}-${Math.random().toString(16).slice(2)}`,
   );
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(TIME_BIN, ['-f', '%M', '-o', timeFile, cmd, ...args], {
-      env: env ?? process.env,
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const endedAt = Date.now();
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      let peakKb = NaN;
-      try {
-        const text = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
-        peakKb = Number(text[text.length - 1]);
-      } catch {
-        // no figure
-      }
-      fs.rmSync(timeFile, { force: true });
-      resolve({ wallMs, peakKb, code, stdout, stderr, endedAt });
-    });
+  const started = process.hrtime.bigint();
+  const res = await runCommand(TIME_BIN, ['-f', '%M', '-o', timeFile, cmd, ...args], {
+    env: env ?? process.env,
+    cwd,
+    capture: true,
+    timeoutMs,
+    killSignal: 'SIGKILL',
   });
+  if (res.error) throw res.error;
+  const endedAt = Date.now();
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  let peakKb = NaN;
+  try {
+    const text = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
+    peakKb = Number(text[text.length - 1]);
+  } catch {
+    // no figure
+  }
+  fs.rmSync(timeFile, { force: true });
+  // A signal (the time limit) leaves no exit code: null, as before.
+  return {
+    wallMs,
+    peakKb,
+    code: res.signal ? null : res.code,
+    stdout: res.stdout,
+    stderr: res.stderr,
+    endedAt,
+  };
 }
 
 /** Throws with the output when a measured command failed. */
@@ -119,14 +121,19 @@ export async function writeNoise(file, bytes) {
   while (left > 0) {
     const piece = left >= block.length ? block : block.subarray(0, left);
     left -= piece.length;
-    if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(piece)) await /** @type {Promise<void>} */ (new Promise((r) => out.once('drain', r)));
   }
-  await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())))
+  );
 }
 
 export const MB = 1_048_576;
 
 /** A figure: ours vs a reference, a goal and a verdict. */
+/**
+ * @param {{ section: string, name: string, unit: string, ours: number | number[], ref?: number | number[], refName?: string, goal?: string, pass?: (s: { ours: any, ref: any, ratio: any }) => boolean, note?: string }} f
+ */
 export function figure({ section, name, unit, ours, ref, refName, goal, pass, note }) {
   const o = stats(Array.isArray(ours) ? ours : [ours]);
   const r = ref === undefined ? undefined : stats(Array.isArray(ref) ? ref : [ref]);

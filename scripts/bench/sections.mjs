@@ -1,3 +1,4 @@
+// @ts-check
 // The plain-Node sections of the benchmark: polling cost, result import and upload. Each one runs
 // the extension's code (a driver under out/test/bench/), the official CLI and/or curl against the
 // fake MinerU living in this process, and returns figures (see lib.mjs figure()).
@@ -57,9 +58,11 @@ function countApi(fake) {
 // ---- 2. polling cost -----------------------------------------------------------------------
 
 export async function pollingSection(ctx, { counts, runs, stepMs, pages, batchLimit, log }) {
+  /** @type {ReturnType<typeof figure>[]} */
   const figures = [];
   const raw = {};
   for (const n of counts) {
+    /** @type {Record<string, any[]>} */
     const samples = { ours: [], cli: [], big: [] };
     const variant = n > batchLimit; // also run ours with the API's largest batch (200), as the CLI sends
     for (let run = 0; run < runs; run++) {
@@ -204,6 +207,7 @@ async function finishedZip(fake, name) {
 }
 
 export async function importSection(ctx, { sizesMb, runs, log }) {
+  /** @type {ReturnType<typeof figure>[]} */
   const figures = [];
   const raw = {};
   const fake = await ctx.startFakeMinerU({ progress: 'timed', stepMs: 20, pages: 1 });
@@ -211,6 +215,7 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
     for (const sizeMb of sizesMb) {
       fake.faults.zipPadBytes = sizeMb * MB;
       const zipUrl = await finishedZip(fake, `import-${sizeMb}`);
+      /** @type {Record<string, any[]>} */
       const samples = { ours: [], curl: [], cli: [] };
       const contenders = {
         ours: async (dir) => {
@@ -316,6 +321,7 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
 // ---- 4. upload -----------------------------------------------------------------------------
 
 export async function uploadSection(ctx, { sizesMb, runs, log }) {
+  /** @type {ReturnType<typeof figure>[]} */
   const figures = [];
   const raw = {};
   // per-poll: only uploads are measured; no task may move on its own while they run.
@@ -324,10 +330,12 @@ export async function uploadSection(ctx, { sizesMb, runs, log }) {
   try {
     const data = await api(fake, 'POST', '/file-urls/batch', { files: [{ name: 'bench-upload.pdf' }] });
     const putUrl = data.file_urls[0];
+    /** @type {number[]} */
     const growth = [];
     for (const sizeMb of sizesMb) {
       const file = path.join(dir, `upload-${sizeMb}.pdf`);
       await writeNoise(file, sizeMb * MB);
+      /** @type {Record<string, any[]>} */
       const samples = { ours: [], curl: [] };
       for (let run = 0; run < runs; run++) {
         const pair = [
