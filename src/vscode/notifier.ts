@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeError, type SerializedError } from '../core/errors';
+import type { SerializedError } from '../core/errors';
+import { describeError } from './errorText';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
@@ -82,7 +83,7 @@ export class Notifier implements vscode.Disposable {
         vscode.l10n.t(
           'MinerU: "{0}": {1}',
           t.name,
-          t.error ? describeError(t.error) : vscode.l10n.t('failed'),
+          t.error ? describeError(t.error, vscode.l10n) : vscode.l10n.t('failed'),
         ),
         ...(canUpload ? [upload] : []),
         ...(suggestsPageRanges(t.error) ? [ranges] : []),
