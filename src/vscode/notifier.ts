@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
-import { describeError } from './errorText';
+import { describeError, errorText } from './errorText';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
@@ -119,7 +119,7 @@ export class Notifier implements vscode.Disposable {
         : vscode.l10n.t(
             'MinerU rejected the API token ({0}): {1}. Check the token, or create a new one.',
             error.code ?? '401',
-            error.message,
+            errorText(error, vscode.l10n).message,
           );
     const answer = await vscode.window.showErrorMessage(text, set);
     if (answer === set) await vscode.commands.executeCommand('mineru.setToken');
