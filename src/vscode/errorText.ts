@@ -9,6 +9,7 @@
  * converted) and one with a reason this version does not know all show exactly what they say.
  */
 import type { ErrorParams, ErrorReason, Phase, SerializedError } from '../core/errors';
+import type { UrlValidation } from '../core/links/validateUrl';
 
 /** The translate function: `vscode.l10n`, or {@link englishL10n}. Messages use {0}, {1} … placeholders. */
 export interface L10n {
@@ -681,4 +682,40 @@ export function describeError(error: SerializedError, l10n: L10n): string {
   let head = phaseFailed(error.phase, message, l10n);
   if (error.code) head += ` (${error.code})`;
   return (hint ? l10n.t('{0}. {1}', head, hint) : head).replace(/\.\./g, '.');
+}
+
+/** Why a typed or pasted link was refused, in the user's language (same fallback rule as errors). */
+export function urlProblemText(refused: Extract<UrlValidation, { ok: false }>, target: L10n): string {
+  const text = refused.params?.text ?? '';
+  const render = (l10n: L10n): string | undefined => {
+    switch (refused.problem) {
+      case 'empty':
+        return l10n.t('Enter a link to a document, e.g. https://example.com/report.pdf.');
+      case 'whitespace':
+        return l10n.t(
+          'A link cannot contain spaces or line breaks; to parse several links, put each on its own line.',
+        );
+      case 'localPath':
+        return l10n.t(
+          'This looks like a local file path. Only http and https links can be parsed here; parse local files from the Explorer instead.',
+        );
+      case 'invalid':
+        return l10n.t(
+          'Not a valid link: "{0}". Use a full address such as https://example.com/report.pdf.',
+          text,
+        );
+      case 'driveLetter':
+        return l10n.t('Only http and https links can be parsed: "{0}" looks like a local file path.', text);
+      case 'scheme':
+        return l10n.t(
+          "Only http and https links can be parsed: '{0}:' is not supported.",
+          refused.params?.scheme ?? '',
+        );
+      case 'noHost':
+        return l10n.t('The link has no host name, e.g. https://example.com/report.pdf.');
+      default:
+        return undefined;
+    }
+  };
+  return render(englishL10n) === refused.message ? (render(target) ?? refused.message) : refused.message;
 }

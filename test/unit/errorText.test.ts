@@ -13,6 +13,7 @@ import { taskFailureError } from '../../src/core/api/errorCodes';
 import { HttpTransport, type JsonRequest } from '../../src/core/api/http';
 import { describeError as englishLine, MinerUError, type SerializedError } from '../../src/core/errors';
 import { downloadForUpload } from '../../src/core/files/localCopy';
+import { validateDocumentUrl } from '../../src/core/links/validateUrl';
 import { networkError } from '../../src/core/net/networkError';
 import { downloadToFile } from '../../src/core/results/download';
 import {
@@ -27,7 +28,7 @@ import { arrangeResult } from '../../src/core/results/resultLayout';
 import { readZipEntries } from '../../src/core/results/zipDirectory';
 import { systemClock } from '../../src/core/util/clock';
 import { silentLogger } from '../../src/core/util/logger';
-import { describeError, englishL10n, errorText } from '../../src/vscode/errorText';
+import { describeError, englishL10n, errorText, urlProblemText } from '../../src/vscode/errorText';
 import { hasChinese, zhCnL10n } from './helpers/l10nBundles';
 
 const zh = zhCnL10n();
@@ -322,5 +323,36 @@ describe('Error text for the user (reason codes through l10n)', function () {
     assert.equal(text.message, '文档页数超过快速模式允许的上限');
     const newer = { ...json, reason: 'quantum.flux' } as unknown as SerializedError;
     assert.deepEqual(errorText(newer, zh), { message: json.message, hint: json.hint });
+  });
+
+  it('a refused link reads as the core worded it in English, and in Chinese under zh-cn', () => {
+    const seen = new Set<string>();
+    for (const input of [
+      '',
+      'two words',
+      '/home/me/a.pdf',
+      'not-a-link',
+      'c:/docs/a.pdf',
+      'ftp://example.com/a.pdf',
+      'http://',
+    ]) {
+      const r = validateDocumentUrl(input);
+      assert.ok(!r.ok, input);
+      if (r.ok) continue;
+      seen.add(r.problem);
+      assert.equal(urlProblemText(r, englishL10n), r.message, input);
+      assert.ok(hasChinese(urlProblemText(r, zh)), `${input}: ${urlProblemText(r, zh)}`);
+    }
+    assert.deepEqual([...seen].sort(), [
+      'driveLetter',
+      'empty',
+      'invalid',
+      'localPath',
+      'scheme',
+      'whitespace',
+    ]);
+    const scheme = validateDocumentUrl('ftp://example.com/a.pdf');
+    assert.ok(!scheme.ok);
+    if (!scheme.ok) assert.equal(urlProblemText(scheme, zh), '只能解析 http 和 https 链接：不支持“ftp:”。');
   });
 });

@@ -5,6 +5,7 @@ import { validateDocumentUrl } from '../../core/links/validateUrl';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import { submitUrls, type CommandContext } from './commandContext';
 import { registerCommand } from './register';
+import { urlProblemText } from '../errorText';
 import { askForOptions } from './optionsFlow';
 import { proposeUrl, urlUnderCursor } from './urlPrefill';
 
@@ -36,14 +37,14 @@ async function parseUrl(
       ignoreFocusOut: true,
       validateInput: (v) => {
         const r = validateDocumentUrl(v);
-        return r.ok ? undefined : r.message;
+        return r.ok ? undefined : urlProblemText(r, vscode.l10n);
       },
     });
     if (input === undefined) return undefined;
   }
   const checked = validateDocumentUrl(input);
   if (!checked.ok) {
-    void vscode.window.showErrorMessage(checked.message);
+    void vscode.window.showErrorMessage(urlProblemText(checked, vscode.l10n));
     return undefined;
   }
   if (!checked.supported && !(await confirmUnknown([checked.url]))) return undefined;
