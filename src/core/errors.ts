@@ -1,10 +1,76 @@
 /** The step of the work that failed; every message the user sees names it. `parse` is the service's own work. */
 export type Phase = 'validate' | 'submit' | 'upload' | 'poll' | 'parse' | 'download' | 'extract';
 
+/**
+ * What went wrong, as a stable code the glue turns into the user's language (src/vscode/errorText.ts).
+ * The values the sentence needs travel in `params`; a service code itself travels in `code`.
+ */
+export type ErrorReason =
+  // The service answered with an error code (`code`); params.serviceMsg is its own (redacted) words.
+  | 'service.code'
+  // The service reports the task as failed; `code` is its err_code when known, params.serviceMsg its err_msg.
+  | 'service.taskFailed'
+  | 'auth.noToken'
+  // Below HTTP. params: host, and seconds (timeout), detail (the cause's redacted text), code.
+  | 'net.timeout'
+  | 'net.tls'
+  | 'net.dns'
+  | 'net.connect'
+  | 'net.droppedBeforeAnswer'
+  | 'net.failed'
+  // An HTTP answer that is not a usable envelope. params: host, status, page (1: an HTML page), …
+  | 'http.redirect'
+  | 'http.redirectUnknown'
+  | 'http.redirectInvalid'
+  | 'http.htmlPage'
+  | 'http.empty'
+  | 'http.notJson'
+  | 'http.noCode'
+  | 'http.tooManyRequests'
+  | 'http.serverError'
+  | 'http.refused'
+  | 'http.notFound'
+  | 'http.rejected'
+  // The result download. params: host (may be absent), code, status, seconds, max, seen, protocol.
+  | 'download.dropped'
+  | 'download.unreachable'
+  | 'download.linkExpired'
+  | 'download.status'
+  | 'download.tooLarge'
+  | 'download.badUrl'
+  | 'download.badProtocol'
+  | 'download.idle'
+  // A document downloaded here to be uploaded. params: location, mb, status.
+  | 'localCopy.tooLarge'
+  | 'localCopy.refused'
+  // The result archive. params: count, size, total, limit (the setting's name), value.
+  | 'zip.tooManyEntries'
+  | 'zip.entryTooLarge'
+  | 'zip.markdownTooLarge'
+  | 'zip.bombEntry'
+  | 'zip.bombArchive'
+  | 'zip.totalTooLarge'
+  | 'zip.inflatedTooLarge'
+  | 'zip.corrupt'
+  | 'zip.noMarkdown'
+  // The output folder. params: folder, code, name.
+  | 'output.write'
+  | 'output.noFreeName';
+
+/** The values of an error's sentence, by name. */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
 export interface MinerUErrorInit {
   phase: Phase;
-  /** Short human message: what went wrong. Never contains the token. */
+  /**
+   * Short English message: what went wrong, for the log and as the text shown when the error has
+   * no `reason` (or one the glue does not know). Never contains the token.
+   */
   message: string;
+  /** What went wrong, as a code the glue translates; without it the user sees `message`/`hint`. */
+  reason?: ErrorReason;
+  /** The values the reason's sentence needs (host, status, sizes …). */
+  params?: ErrorParams;
   /** The next step for the user, e.g. "Set a new API token". */
   hint?: string;
   /** Service code (A0202, -60005, -30003 …) or a transport code (ETIMEDOUT, HTTP_502 …). */
@@ -21,6 +87,8 @@ export interface MinerUErrorInit {
 /** The one error type the engine throws for anything the user should hear about. */
 export class MinerUError extends Error {
   readonly phase: Phase;
+  readonly reason: ErrorReason | undefined;
+  readonly params: ErrorParams | undefined;
   readonly hint: string | undefined;
   readonly code: string | undefined;
   readonly httpStatus: number | undefined;
@@ -32,6 +100,8 @@ export class MinerUError extends Error {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'MinerUError';
     this.phase = init.phase;
+    this.reason = init.reason;
+    this.params = init.params;
     this.hint = init.hint;
     this.code = init.code;
     this.httpStatus = init.httpStatus;
@@ -45,6 +115,8 @@ export class MinerUError extends Error {
     return {
       phase: this.phase,
       message: this.message,
+      ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.params ? { params: { ...this.params } } : {}),
       hint: this.hint,
       code: this.code,
       httpStatus: this.httpStatus,
@@ -55,9 +127,16 @@ export class MinerUError extends Error {
   }
 }
 
+/**
+ * An error as kept on task records. Records written before `reason` existed have only the English
+ * `message`/`hint`; they still display (the glue falls back to them).
+ */
 export interface SerializedError {
   phase: Phase;
+  /** English text: the log's, and the fallback shown when `reason` is absent or unknown. */
   message: string;
+  reason?: ErrorReason | undefined;
+  params?: ErrorParams | undefined;
   hint?: string | undefined;
   code?: string | undefined;
   httpStatus?: number | undefined;
@@ -71,7 +150,10 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** "Download failed: <why>. <next step>" — the one-line form shown to users. */
+/**
+ * "Download failed: <why>. <next step>" — the one-line English form, for the log. The user sees the
+ * translated form of src/vscode/errorText.ts, which gives the same text in English.
+ */
 export function describeError(error: SerializedError): string {
   const phase = error.phase.charAt(0).toUpperCase() + error.phase.slice(1);
   const parts = [`${phase} failed: ${error.message}`];

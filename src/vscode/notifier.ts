@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeError, type SerializedError } from '../core/errors';
+import type { SerializedError } from '../core/errors';
+import { describeError, errorText } from './errorText';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent, ParseEngine } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
@@ -100,7 +101,7 @@ export class Notifier implements vscode.Disposable {
         vscode.l10n.t(
           'MinerU: "{0}": {1}',
           t.name,
-          t.error ? describeError(t.error) : vscode.l10n.t('failed'),
+          t.error ? describeError(t.error, vscode.l10n) : vscode.l10n.t('failed'),
         ),
         ...(canUpload ? [upload] : []),
         ...(suggestsPageRanges(t.error) ? [ranges] : []),
@@ -136,7 +137,7 @@ export class Notifier implements vscode.Disposable {
         : vscode.l10n.t(
             'MinerU rejected the API token ({0}): {1}. Check the token, or create a new one.',
             error.code ?? '401',
-            error.message,
+            errorText(error, vscode.l10n).message,
           );
     const answer = await vscode.window.showErrorMessage(text, set);
     if (answer === set) await vscode.commands.executeCommand('mineru.setToken');

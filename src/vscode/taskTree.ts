@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { TaskRecord, TaskState } from '../core/tasks/task';
 import { describeProgress, formatElapsed, isActive } from '../core/tasks/task';
 import type { TaskStore, TaskStoreEvent } from '../core/tasks/taskStore';
-import { describeError } from '../core/errors';
+import { describeError } from './errorText';
 import { isFetchFailure } from '../core/files/localCopy';
 import { safeUrl } from '../core/util/logger';
 
@@ -259,7 +259,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (r?.batchId) md.appendMarkdown(`${vscode.l10n.t('Batch ID')}: \`${r.batchId}\`\n\n`);
     const trace = task.error?.traceId ?? r?.traceId;
     if (trace) md.appendMarkdown(`${vscode.l10n.t('Trace ID')}: \`${trace}\`\n\n`);
-    if (task.error) md.appendMarkdown(`$(error) ${escapeMd(describeError(task.error))}\n\n`);
+    if (task.error) md.appendMarkdown(`$(error) ${escapeMd(describeError(task.error, vscode.l10n))}\n\n`);
     if (task.result) {
       md.appendMarkdown(`${vscode.l10n.t('Result')}: \`${task.result.markdownPath}\`\n\n`);
       if (task.result.rejectedEntries) {

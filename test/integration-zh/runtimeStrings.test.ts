@@ -126,12 +126,19 @@ describe('[zh-cn] runtime strings in a host running in Simplified Chinese', func
           );
           assert.equal(taskError.kind, 'error');
           assert.deepEqual(taskError.items, [zh('Retry'), zh('Show Log')]);
+          // The error's own description (reason code A0211, worded by src/vscode/errorText.ts) too.
+          const expiredText = zh('The API token has expired');
+          const setTokenHint = zh('Set a new API token (create one at https://mineru.net/apiManage/token)');
+          assert.ok(taskError.message.includes(expiredText), taskError.message);
+          assert.ok(taskError.message.includes(setTokenHint), taskError.message);
 
           const item = a.tree.getTreeItem(a.tree.nodeFor(id)!);
           assert.ok(
             String(item.description).startsWith(`${zh('failed')} · `),
             `description: ${String(item.description)}`,
           );
+          const tooltip = (item.tooltip as vscode.MarkdownString).value;
+          assert.ok(tooltip.includes(expiredText), tooltip);
         },
       );
     } finally {

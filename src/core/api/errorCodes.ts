@@ -196,6 +196,8 @@ export function taskFailureError(status: TaskStatus, host?: string): MinerUError
   return new MinerUError({
     phase: 'parse',
     message,
+    reason: 'service.taskFailed',
+    ...(status.errMsg ? { params: { serviceMsg: status.errMsg } } : {}),
     hint: info?.hint ?? 'Try again later; if it keeps failing, try another model or convert the file to PDF',
     code,
     host,

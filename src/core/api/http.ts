@@ -100,6 +100,7 @@ export class HttpTransport {
           throw new MinerUError({
             phase: request.phase,
             message: 'No MinerU API token is set',
+            reason: 'auth.noToken',
             hint: 'Set an API token (create one at https://mineru.net/apiManage/token)',
             code: 'NO_TOKEN',
             host: hostLabel(request.url),
@@ -219,13 +220,15 @@ export class HttpTransport {
       // The service's own words go into messages that are stored, shown and logged: redact first.
       const serviceMsg = envelope.msg ? redact(envelope.msg, secrets) : undefined;
       const info = describeCode(envelope.code, serviceMsg);
-      const message =
-        serviceMsg && !info.message.includes(serviceMsg)
-          ? `${info.message} (service: "${serviceMsg}")`
-          : info.message;
+      const known = ERROR_CODES[envelope.code] !== undefined;
+      const quoted = serviceMsg !== undefined && !info.message.includes(serviceMsg);
+      const message = quoted ? `${info.message} (service: "${serviceMsg}")` : info.message;
       const error = new MinerUError({
         phase: request.phase,
         message,
+        reason: 'service.code',
+        // The service's words, when the message shows them (quoted after a known code's text).
+        ...(serviceMsg !== undefined && (quoted || !known) ? { params: { serviceMsg } } : {}),
         hint: info.hint,
         code: envelope.code,
         httpStatus: status,
@@ -256,16 +259,23 @@ export class HttpTransport {
     if (status >= 300 && status < 400) {
       const location = headerString(response, 'location');
       let target = 'another address';
+      let reason: 'http.redirect' | 'http.redirectUnknown' | 'http.redirectInvalid' = 'http.redirectUnknown';
       try {
         // safeUrl drops query and user info; the path may still echo the token back.
-        if (location) target = redact(safeUrl(new URL(location, request.url).toString()), secrets);
+        if (location) {
+          target = redact(safeUrl(new URL(location, request.url).toString()), secrets);
+          reason = 'http.redirect';
+        }
       } catch {
         target = 'an invalid address';
+        reason = 'http.redirectInvalid';
       }
       return this.fail(
         new MinerUError({
           phase: request.phase,
           message: `The server at ${host} redirected the request to ${target}; redirects are not followed`,
+          reason,
+          params: reason === 'http.redirect' ? { host, target } : { host },
           hint: 'Set the API base URL to the final address (e.g. https instead of http)',
           code: `HTTP_${status}`,
           httpStatus: status,
@@ -289,6 +299,8 @@ export class HttpTransport {
             : text.trim().length === 0
               ? `The server at ${host} returned an empty response`
               : `The server at ${host} returned a response that is not valid JSON`,
+          reason: html ? 'http.htmlPage' : text.trim().length === 0 ? 'http.empty' : 'http.notJson',
+          params: { host },
           hint: 'Check the API base URL and your proxy settings, then try again',
           code: 'NOT_JSON',
           httpStatus: status,
@@ -303,6 +315,8 @@ export class HttpTransport {
         new MinerUError({
           phase: request.phase,
           message: `The server at ${host} answered in an unexpected format (no "code")`,
+          reason: 'http.noCode',
+          params: { host },
           hint: 'Check that the API base URL points to the MinerU API (…/api/v4)',
           code: 'BAD_RESPONSE',
           httpStatus: status,
@@ -324,12 +338,15 @@ export class HttpTransport {
   ): MinerUError {
     const page = looksLikeHtml(text, contentType) ? ' (an HTML page, not JSON)' : '';
     const base = { phase: request.phase, code: `HTTP_${status}`, httpStatus: status, host };
+    const params = { host, status, page: page ? 1 : 0 };
     if (status === 429) {
       const wait = retryAfter === undefined ? '' : `; the service asks to wait ${formatSeconds(retryAfter)}`;
       return markTransient(
         new MinerUError({
           ...base,
           message: `Too many requests to ${host} (HTTP 429)${wait}`,
+          reason: 'http.tooManyRequests',
+          params: retryAfter === undefined ? { host } : { host, seconds: formatSeconds(retryAfter) },
           hint: 'Wait a little and try again',
           retryable: true,
         }),
@@ -341,6 +358,8 @@ export class HttpTransport {
         new MinerUError({
           ...base,
           message: `The server at ${host} had an error (HTTP ${status})${page}`,
+          reason: 'http.serverError',
+          params,
           hint: 'Try again in a few minutes',
           retryable: true,
         }),
@@ -351,6 +370,8 @@ export class HttpTransport {
       return new MinerUError({
         ...base,
         message: `The server at ${host} refused the request (HTTP ${status})${page}`,
+        reason: 'http.refused',
+        params,
         hint: page
           ? `Check your proxy settings; ${HTML_HINT}`
           : 'Set a new API token (create one at https://mineru.net/apiManage/token)',
@@ -361,6 +382,8 @@ export class HttpTransport {
       return new MinerUError({
         ...base,
         message: `The server at ${host} does not know ${request.method} ${safeUrl(request.url)} (HTTP 404)${page}`,
+        reason: 'http.notFound',
+        params: { ...params, request: `${request.method} ${safeUrl(request.url)}` },
         hint: 'Check the API base URL setting (e.g. https://mineru.net/api/v4)',
         retryable: false,
       });
@@ -368,6 +391,8 @@ export class HttpTransport {
     return new MinerUError({
       ...base,
       message: `The server at ${host} rejected the request (HTTP ${status})${page}`,
+      reason: 'http.rejected',
+      params,
       hint: page ? `Check your proxy settings; ${HTML_HINT}` : 'Check the parse options and the API base URL',
       retryable: false,
     });

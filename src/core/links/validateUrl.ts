@@ -1,8 +1,13 @@
 import { SUPPORTED_EXTENSIONS } from '../api/types';
 import { urlExtension } from './findLinks';
 
+/** Why a link was refused, for the glue to word (src/vscode/errorText.ts); `message` is the English text. */
+export type UrlProblem =
+  'empty' | 'whitespace' | 'localPath' | 'invalid' | 'driveLetter' | 'scheme' | 'noHost';
+
 export type UrlValidation =
-  { ok: true; url: string; supported: boolean; warning?: string } | { ok: false; message: string };
+  | { ok: true; url: string; supported: boolean; warning?: string }
+  | { ok: false; message: string; problem: UrlProblem; params?: { text?: string; scheme?: string } };
 
 const PRIVATE_HOST =
   /^(?:localhost|.*\.localhost|.*\.local|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|\[f[cd][0-9a-f]*:.*\]|\[fe80:.*\])$/i;
@@ -20,10 +25,15 @@ export function validateDocumentUrl(input: string): UrlValidation {
     text = (m[1] ?? m[2] ?? m[3] ?? '').trim();
   }
   if (text === '')
-    return { ok: false, message: 'Enter a link to a document, e.g. https://example.com/report.pdf.' };
+    return {
+      ok: false,
+      problem: 'empty',
+      message: 'Enter a link to a document, e.g. https://example.com/report.pdf.',
+    };
   if (/\s/.test(text)) {
     return {
       ok: false,
+      problem: 'whitespace',
       message:
         'A link cannot contain spaces or line breaks; to parse several links, put each on its own line.',
     };
@@ -39,12 +49,15 @@ export function validateDocumentUrl(input: string): UrlValidation {
     } else if (/^(?:[/\\~.]|[a-z]:[/\\])/i.test(text)) {
       return {
         ok: false,
+        problem: 'localPath',
         message:
           'This looks like a local file path. Only http and https links can be parsed here; parse local files from the Explorer instead.',
       };
     } else {
       return {
         ok: false,
+        problem: 'invalid',
+        params: { text: truncate(text) },
         message: `Not a valid link: "${truncate(text)}". Use a full address such as https://example.com/report.pdf.`,
       };
     }
@@ -52,10 +65,17 @@ export function validateDocumentUrl(input: string): UrlValidation {
     if (scheme.length === 1) {
       return {
         ok: false,
+        problem: 'driveLetter',
+        params: { text: truncate(text) },
         message: `Only http and https links can be parsed: "${truncate(text)}" looks like a local file path.`,
       };
     }
-    return { ok: false, message: `Only http and https links can be parsed: '${scheme}:' is not supported.` };
+    return {
+      ok: false,
+      problem: 'scheme',
+      params: { scheme },
+      message: `Only http and https links can be parsed: '${scheme}:' is not supported.`,
+    };
   }
   let url: URL;
   try {
@@ -63,11 +83,17 @@ export function validateDocumentUrl(input: string): UrlValidation {
   } catch {
     return {
       ok: false,
+      problem: 'invalid',
+      params: { text: truncate(text) },
       message: `Not a valid link: "${truncate(text)}". Use a full address such as https://example.com/report.pdf.`,
     };
   }
   if (url.hostname === '')
-    return { ok: false, message: 'The link has no host name, e.g. https://example.com/report.pdf.' };
+    return {
+      ok: false,
+      problem: 'noHost',
+      message: 'The link has no host name, e.g. https://example.com/report.pdf.',
+    };
   if (url.username !== '' || url.password !== '') {
     warnings.push(
       'The link contains a user name or password; it will be sent to the MinerU service as it is.',

@@ -89,6 +89,8 @@ export function networkError(
       new MinerUError({
         phase,
         message: `${host} did not answer within ${formatSeconds(timedOut.ms)}`,
+        reason: 'net.timeout',
+        params: { host, seconds: formatSeconds(timedOut.ms) },
         hint: 'Check your network connection and try again; the service may be busy',
         code: 'ETIMEDOUT',
         host,
@@ -104,6 +106,8 @@ export function networkError(
     return new MinerUError({
       phase,
       message: `The TLS certificate of ${host} was not trusted (${text})`,
+      reason: 'net.tls',
+      params: { host, detail: text },
       hint: 'A proxy may be intercepting HTTPS: configure its certificate or check the proxy settings',
       code,
       host,
@@ -114,6 +118,8 @@ export function networkError(
     return new MinerUError({
       phase,
       message: `The host ${host} could not be found`,
+      reason: 'net.dns',
+      params: { host },
       hint: 'Check the API base URL setting and your network or proxy settings',
       code,
       host,
@@ -128,6 +134,8 @@ export function networkError(
       message: connect
         ? `Could not connect to ${host} (${code})`
         : `The connection to ${host} failed${known ? ' before the answer arrived' : ''}: ${text}`,
+      reason: connect ? 'net.connect' : known ? 'net.droppedBeforeAnswer' : 'net.failed',
+      params: connect ? { host, code } : { host, detail: text },
       hint: 'Check your network connection or proxy settings, then try again',
       code,
       host,

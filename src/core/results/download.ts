@@ -41,6 +41,8 @@ function networkError(error: unknown, host: string | undefined, duringBody: bool
   return new MinerUError({
     phase: 'download',
     code: duringBody ? 'CONNECTION_DROPPED' : code,
+    reason: duringBody ? 'download.dropped' : 'download.unreachable',
+    params: { ...(host ? { host } : {}), code, kind: tls ? 'tls' : dns ? 'dns' : 'other' },
     message: duringBody
       ? `The connection to ${host ?? 'the download host'} dropped during the download (${code})`
       : `Could not reach ${host ?? 'the download host'} (${code})`,
@@ -62,6 +64,8 @@ function statusError(status: number, host: string | undefined): MinerUError {
       code: LINK_EXPIRED,
       httpStatus: status,
       message: `The result link was refused by ${host ?? 'the download host'} (HTTP ${status}); it has probably expired`,
+      reason: 'download.linkExpired',
+      params: { ...(host ? { host } : {}), status },
       hint: 'Refreshing the link from the MinerU service and downloading again.',
       host,
       retryable: false,
@@ -73,6 +77,8 @@ function statusError(status: number, host: string | undefined): MinerUError {
     code: `HTTP_${status}`,
     httpStatus: status,
     message: `The download host ${host ?? ''} answered HTTP ${status}`.replace('  ', ' '),
+    reason: 'download.status',
+    params: { ...(host ? { host } : {}), status, busy: retryable ? 1 : 0 },
     hint: retryable
       ? 'The download host is busy or failing; Retry in a few minutes.'
       : 'Try parsing the document again.',
@@ -86,6 +92,8 @@ function tooLarge(maxBytes: number, host: string | undefined, seen: number | und
     phase: 'download',
     code: 'DOWNLOAD_TOO_LARGE',
     message: `The result is larger than the ${maxBytes}-byte limit${seen === undefined ? '' : ` (${seen} bytes)`}`,
+    reason: 'download.tooLarge',
+    params: seen === undefined ? { max: maxBytes } : { max: maxBytes, seen },
     hint: 'Parse the document in parts (page ranges), or raise the size limit in the settings.',
     host,
     retryable: false,
@@ -117,6 +125,7 @@ export async function downloadToFile(
       phase: 'download',
       code: 'BAD_URL',
       message: 'The result link is not a valid URL',
+      reason: 'download.badUrl',
       retryable: false,
     });
   }
@@ -125,6 +134,8 @@ export async function downloadToFile(
       phase: 'download',
       code: 'BAD_URL',
       message: `The result link uses '${target.protocol}', only http and https are downloaded`,
+      reason: 'download.badProtocol',
+      params: { protocol: target.protocol },
       host,
       retryable: false,
     });
@@ -155,6 +166,8 @@ export async function downloadToFile(
           phase: 'download',
           code: 'ETIMEDOUT',
           message: `No data from ${host ?? 'the download host'} for ${Math.round(timeoutMs / 1000)} s`,
+          reason: 'download.idle',
+          params: { ...(host ? { host } : {}), seconds: Math.round(timeoutMs / 1000) },
           hint: 'Check the network, VPN or proxy, then Retry.',
           host,
           retryable: true,

@@ -1,4 +1,4 @@
-import { MinerUError } from '../errors';
+import { MinerUError, type ErrorReason } from '../errors';
 
 /** What a result archive may unpack to; a breach refuses the whole import, before or while writing. */
 export interface ExtractLimits {
@@ -33,11 +33,19 @@ export interface DeclaredEntry {
   compressedSize: number;
 }
 
-function limitError(limit: keyof ExtractLimits, message: string, value: number): MinerUError {
+function limitError(
+  limit: keyof ExtractLimits,
+  message: string,
+  value: number,
+  reason: ErrorReason,
+  params: Record<string, number> = {},
+): MinerUError {
   return new MinerUError({
     phase: 'extract',
     code: limit === 'maxRatio' ? 'ZIP_BOMB' : 'ZIP_LIMIT',
     message: `${message} (limit ${limit} = ${value})`,
+    reason,
+    params: { ...params, limit, value },
     hint: 'The result archive was refused for safety and nothing was written. If the document is genuinely this large, parse it in parts (page ranges).',
     retryable: false,
   });
@@ -48,7 +56,15 @@ const isMarkdownName = (name: string): boolean => /\.md$/i.test(name);
 /** Refuses an archive with more entries than allowed. */
 export function checkEntryCount(count: number, limits: ExtractLimits): void {
   if (count > limits.maxEntries) {
-    throw limitError('maxEntries', `The result archive has ${count} entries, too many`, limits.maxEntries);
+    throw limitError(
+      'maxEntries',
+      `The result archive has ${count} entries, too many`,
+      limits.maxEntries,
+      'zip.tooManyEntries',
+      {
+        count,
+      },
+    );
   }
 }
 
@@ -59,6 +75,8 @@ export function checkEntrySize(entryName: string, size: number, limits: ExtractL
       'maxEntryBytes',
       `An entry of the result archive is ${size} bytes, too large`,
       limits.maxEntryBytes,
+      'zip.entryTooLarge',
+      { size },
     );
   }
   if (isMarkdownName(entryName) && size > limits.maxMarkdownBytes) {
@@ -66,6 +84,8 @@ export function checkEntrySize(entryName: string, size: number, limits: ExtractL
       'maxMarkdownBytes',
       `The Markdown of the result is ${size} bytes, too large to open safely`,
       limits.maxMarkdownBytes,
+      'zip.markdownTooLarge',
+      { size },
     );
   }
 }
@@ -84,6 +104,7 @@ export function checkDeclaredSizes(
         'maxRatio',
         'The result archive looks like a zip bomb: an entry is compressed too strongly',
         limits.maxRatio,
+        'zip.bombEntry',
       );
     }
     declaredTotal += size;
@@ -93,6 +114,8 @@ export function checkDeclaredSizes(
       'maxTotalBytes',
       `The result archive unpacks to ${declaredTotal} bytes, too many`,
       limits.maxTotalBytes,
+      'zip.totalTooLarge',
+      { total: declaredTotal },
     );
   }
   if (declaredTotal >= RATIO_MIN_BYTES && declaredTotal > limits.maxRatio * Math.max(1, archiveBytes)) {
@@ -100,6 +123,7 @@ export function checkDeclaredSizes(
       'maxRatio',
       'The result archive looks like a zip bomb: it is compressed too strongly',
       limits.maxRatio,
+      'zip.bombArchive',
     );
   }
 }
@@ -111,6 +135,7 @@ export function checkInflatedTotal(total: number, limits: ExtractLimits): void {
       'maxTotalBytes',
       `The result archive unpacks to more than ${limits.maxTotalBytes} bytes`,
       limits.maxTotalBytes,
+      'zip.inflatedTooLarge',
     );
   }
 }

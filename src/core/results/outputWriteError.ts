@@ -32,6 +32,8 @@ export function outputWriteError(error: unknown, outputDir: string): MinerUError
     phase: 'extract',
     code,
     message: `Could not write the result into ${outputDir}: ${cause} (${code})`,
+    reason: 'output.write',
+    params: { folder: outputDir, code },
     hint: full
       ? 'Free some disk space, then Retry; nothing was written.'
       : 'Check that the output folder exists and is writable (setting mineru.outputDirectory), then Retry; nothing was written.',

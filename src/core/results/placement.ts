@@ -54,6 +54,8 @@ export async function moveIntoPlace(temp: string, outputDir: string, name: strin
   throw new MinerUError({
     phase: 'extract',
     message: `Could not find a free folder name for "${name}"`,
+    reason: 'output.noFreeName',
+    params: { name, folder: outputDir },
     hint: `Clean up ${outputDir} and try again.`,
     retryable: true,
   });

@@ -69,6 +69,7 @@ export async function arrangeResult(
       phase: 'extract',
       code: 'NO_MARKDOWN',
       message: 'The result archive contains no Markdown file',
+      reason: 'zip.noMarkdown',
       hint: 'Parse the document again; if it keeps happening, report it with the task id.',
       retryable: false,
     });

@@ -50,6 +50,7 @@ export function readZipEntries(zipPath: string): AdmZip.IZipEntry[] {
       phase: 'extract',
       code: 'ZIP_CORRUPT',
       message: 'The result archive is damaged or not a zip file',
+      reason: 'zip.corrupt',
       hint: 'Download the result again.',
       retryable: true,
       cause: error,

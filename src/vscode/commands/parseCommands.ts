@@ -7,6 +7,7 @@ import type { CommandContext } from '../commandContext';
 import { askForOptions } from '../flows/optionsPrompt';
 import { submitUrls } from '../flows/submitUrls';
 import { registerCommand } from './register';
+import { urlProblemText } from '../errorText';
 import { proposeUrl, urlUnderCursor } from './urlPrefill';
 
 /** Registers "Parse Document from URL", "… with Options…" and "Parse Linked Documents". */
@@ -37,14 +38,14 @@ async function parseUrl(
       ignoreFocusOut: true,
       validateInput: (v) => {
         const r = validateDocumentUrl(v);
-        return r.ok ? undefined : r.message;
+        return r.ok ? undefined : urlProblemText(r, vscode.l10n);
       },
     });
     if (input === undefined) return undefined;
   }
   const checked = validateDocumentUrl(input);
   if (!checked.ok) {
-    void vscode.window.showErrorMessage(checked.message);
+    void vscode.window.showErrorMessage(urlProblemText(checked, vscode.l10n));
     return undefined;
   }
   if (!checked.supported && !(await confirmUnknown([checked.url]))) return undefined;

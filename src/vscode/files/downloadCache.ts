@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
-import { describeError, MinerUError } from '../../core/errors';
+import { describeError as logText, MinerUError } from '../../core/errors';
+import { describeError } from '../errorText';
 import { downloadForUpload, removeLocalCopy, type LocalCopy } from '../../core/files/localCopy';
 import { formatBytes } from '../../core/files/preflight';
 import type { UrlItem } from '../../core/tasks/engine';
@@ -92,10 +93,12 @@ export class DownloadCache implements vscode.Disposable {
                 copies.push(copy);
               } catch (error) {
                 if (isAbortError(error) || controller.signal.aborted) return true;
-                const text = error instanceof MinerUError ? describeError(error.toJSON()) : String(error);
+                const text = error instanceof MinerUError ? logText(error.toJSON()) : String(error);
                 this.ctx.logger.error(`Could not download ${item.url} here: ${text}`);
+                const shown =
+                  error instanceof MinerUError ? describeError(error.toJSON(), vscode.l10n) : text;
                 void vscode.window.showErrorMessage(
-                  vscode.l10n.t('MinerU: could not download "{0}": {1}', item.url, text),
+                  vscode.l10n.t('MinerU: could not download "{0}": {1}', item.url, shown),
                 );
               }
             }
