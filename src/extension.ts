@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
-import { ParseEngine, type MinerUService, type ResultImporter } from './core/tasks/engine';
+import type { MinerUApi } from './core/services/mineruApi';
+import { mineruServices } from './core/services/mineruServices';
+import { ParseEngine, type ResultImporter } from './core/tasks/engine';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
 import { registerFileCommands } from './vscode/commands/fileCommands';
@@ -71,7 +73,7 @@ export function activate(
       userAgent: `mineru-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
     });
   }
-  const service: MinerUService = {
+  const api: MinerUApi = {
     submitTask: async (...a) => (await client()).submitTask(...a),
     getTask: async (...a) => (await client()).getTask(...a),
     submitBatch: async (...a) => (await client()).submitBatch(...a),
@@ -103,7 +105,7 @@ export function activate(
 
   const store = new TaskStore(context.workspaceState);
   const engine = new ParseEngine({
-    service,
+    services: mineruServices(api, logger),
     importer,
     store,
     clock: systemClock,
