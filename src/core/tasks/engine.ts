@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { ParseOptions } from '../api/types';
-import { renderDataId } from '../options/dataId';
+import type { SubmitItem } from '../services/service';
 import { Poller } from './poller';
 import { PollTracker } from './pollTracker';
 import { ImportQueue } from './importQueue';
 import { InFlightRequests } from './inFlight';
 import { QueuePolicy } from './queuePolicy';
 import { SubmissionRateLimiter } from './quota';
-import { localFile, remoteUrl, sourceOfTask, taskSourceOf, type Source } from './source';
+import { newTasks, RESUBMIT, type NewTaskInput } from './newTasks';
+import { localFile, remoteUrl, sourceOfTask } from './source';
 import { Submitter } from './submitter';
 import { isPolled, type TaskRecord } from './task';
 import { TaskUpdates } from './taskUpdates';
@@ -178,19 +178,7 @@ export class ParseEngine {
       this.imports.enqueue(id);
       return;
     }
-    const fresh = this.updates.update(id, {
-      state: 'submitting',
-      error: undefined,
-      remote: undefined,
-      progress: undefined,
-      transfer: undefined,
-      zipUrl: undefined,
-      markdownUrl: undefined,
-      remoteDone: undefined,
-      result: undefined,
-      submittedAt: undefined,
-      finishedAt: undefined,
-    });
+    const fresh = this.updates.update(id, RESUBMIT);
     if (!fresh) return;
     await this.submitter.send([{ task: fresh, source: sourceOfTask(fresh.source) }], false);
     this.poller.wake();
@@ -251,36 +239,14 @@ export class ParseEngine {
   }
 
   /** New task records for a submission, stored at once (state `submitting`). */
-  private addTasks(
-    inputs: readonly { source: Source; dataId: string | undefined }[],
-    request: SubmitRequest,
-  ): { task: TaskRecord; source: Source }[] {
-    const service = this.deps.services[request.mode];
-    const now = this.deps.clock.now();
-    const template = request.dataIdTemplate ?? this.settings.dataIdTemplate;
-    const out = inputs.map(({ source, dataId: given }, index) => {
-      const taskSource = taskSourceOf(source);
-      const name = this.deps.nameFor(taskSource);
-      const dataId =
-        given ??
-        (template && service.takesDataId
-          ? renderDataId(template, { name, date: new Date(now), index: index + 1 })
-          : undefined);
-      const task: TaskRecord = {
-        id: randomUUID(),
-        name,
-        source: taskSource,
-        mode: request.mode,
-        options: request.options,
-        outputDir: request.outputDir,
-        state: 'submitting',
-        ...(dataId ? { remote: { kind: service.referenceKind, dataId } } : {}),
-        createdAt: now,
-        updatedAt: now,
-      };
-      return { task, source };
+  private addTasks(inputs: readonly NewTaskInput[], request: SubmitRequest): SubmitItem[] {
+    const items = newTasks(inputs, request, {
+      service: this.deps.services[request.mode],
+      now: this.deps.clock.now(),
+      template: request.dataIdTemplate ?? this.settings.dataIdTemplate,
+      nameFor: this.deps.nameFor,
     });
-    void this.deps.store.add(out.map((o) => o.task));
-    return out;
+    void this.deps.store.add(items.map((i) => i.task));
+    return items;
   }
 }
