@@ -1,28 +1,18 @@
 /**
  * MinerUClient: typed access to the MinerU precision API (token) and the agent API (no token).
  * See shared/guides/mineru-api.md for the service contract. Retry decisions are documented on
- * {@link RetryMode} in ../net/retryClassification.
+ * RetryMode in ../net/retryClassification.
  */
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import type { AxiosProxyConfig } from 'axios';
-import { MinerUError, type Phase } from '../errors';
-import { travelsInClear } from '../net/credentials';
-import { hostLabel } from '../net/hosts';
-import type { RetryMode } from '../net/retryClassification';
+import { MinerUError } from '../errors';
 import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../util/logger';
 import { assertAgentOptions, assertHttpUrl, assertParseOptions, invalid } from '../options';
 import { DEFAULT_RETRY, type RetryPolicy } from '../util/retry';
-import {
-  GuardError,
-  readBatchItems,
-  readFileUrls,
-  readHttpUrl,
-  readRequiredId,
-  readTaskStatus,
-} from './guards';
-import { HttpTransport, type JsonResult } from './http';
+import { readBatchItems, readFileUrls, readHttpUrl, readRequiredId, readTaskStatus } from './guards';
+import { HttpTransport } from './http';
 import type {
   AgentFileTask,
   AgentOptions,
@@ -34,6 +24,7 @@ import type {
   UrlDocument,
 } from './types';
 import { uploadFile, type UploadOptions } from './upload';
+import { ApiRequests, idSegment } from './apiRequests';
 import { normaliseBase } from './baseUrl';
 import { agentBody, batchBody, fileUrlsBody, singleTaskBody } from './wire';
 
@@ -77,25 +68,12 @@ export interface Submitted {
   traceId?: string | undefined;
 }
 
-/** One API call: where it goes, which phase it belongs to, and how it may be retried. */
-interface ApiRequest {
-  method: 'GET' | 'POST';
-  base: string;
-  path: string;
-  phase: Phase;
-  /** How a failed attempt may be tried again (see RetryMode). */
-  retry: RetryMode;
-  signal: AbortSignal | undefined;
-  body?: unknown;
-}
-
 export class MinerUClient {
   readonly baseUrl: string;
   readonly batchBaseUrl: string;
   readonly agentBaseUrl: string;
   private readonly transport: HttpTransport;
-  private readonly getToken: () => Promise<string | undefined>;
-  private readonly allowInsecureHttp: (origin: string) => boolean;
+  private readonly requests: ApiRequests;
   private readonly uploadTimeoutMs: number;
   private readonly logger: Logger;
 
@@ -105,9 +83,7 @@ export class MinerUClient {
       ? normaliseBase(options.batchBaseUrl, 'batch API base URL')
       : this.baseUrl;
     this.agentBaseUrl = normaliseBase(options.agentBaseUrl ?? DEFAULT_AGENT_BASE_URL, 'agent API base URL');
-    this.getToken = options.getToken;
     const consent = options.allowInsecureHttp ?? false;
-    this.allowInsecureHttp = typeof consent === 'function' ? consent : () => consent;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
     this.transport = new HttpTransport({
@@ -121,6 +97,14 @@ export class MinerUClient {
       ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     });
+    this.requests = new ApiRequests({
+      transport: this.transport,
+      baseUrl: this.baseUrl,
+      agentBaseUrl: this.agentBaseUrl,
+      getToken: options.getToken,
+      allowInsecureHttp: typeof consent === 'function' ? consent : () => consent,
+      logger: this.logger,
+    });
   }
 
   // ---- precision API (token) ----
@@ -133,7 +117,7 @@ export class MinerUClient {
   ): Promise<{ taskId: string } & Submitted> {
     assertHttpUrl(doc.url);
     assertParseOptions(options);
-    const result = await this.api({
+    const result = await this.requests.withToken({
       method: 'POST',
       base: this.baseUrl,
       path: '/extract/task',
@@ -142,14 +126,16 @@ export class MinerUClient {
       signal,
       body: singleTaskBody(doc, options),
     });
-    const taskId = this.guard(result, this.baseUrl, 'submit', (data) => readRequiredId(data, 'task_id'));
+    const taskId = this.requests.guard(result, this.baseUrl, 'submit', (data) =>
+      readRequiredId(data, 'task_id'),
+    );
     return { taskId, traceId: result.traceId };
   }
 
   /** `GET /extract/task/{id}`. */
   async getTask(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
-    const path = `/extract/task/${this.idSegment(taskId, 'task id')}`;
-    const result = await this.api({
+    const path = `/extract/task/${idSegment(taskId, 'task id')}`;
+    const result = await this.requests.withToken({
       method: 'GET',
       base: this.baseUrl,
       path,
@@ -157,8 +143,8 @@ export class MinerUClient {
       retry: 'idempotent',
       signal,
     });
-    const status = this.guard(result, this.baseUrl, 'poll', (data) =>
-      readTaskStatus(data, this.unknownState),
+    const status = this.requests.guard(result, this.baseUrl, 'poll', (data) =>
+      readTaskStatus(data, this.requests.unknownState),
     );
     if (!status.taskId) status.taskId = taskId;
     return status;
@@ -173,7 +159,7 @@ export class MinerUClient {
     if (docs.length === 0) throw invalid('No documents to submit', 'Choose at least one URL');
     docs.forEach((doc) => assertHttpUrl(doc.url));
     assertParseOptions(options);
-    const result = await this.api({
+    const result = await this.requests.withToken({
       method: 'POST',
       base: this.batchBaseUrl,
       path: '/extract/task/batch',
@@ -182,7 +168,7 @@ export class MinerUClient {
       signal,
       body: batchBody(docs, options),
     });
-    const batchId = this.guard(result, this.batchBaseUrl, 'submit', (data) =>
+    const batchId = this.requests.guard(result, this.batchBaseUrl, 'submit', (data) =>
       readRequiredId(data, 'batch_id'),
     );
     return { batchId, traceId: result.traceId };
@@ -190,8 +176,8 @@ export class MinerUClient {
 
   /** `GET /extract-results/batch/{id}`; items follow request order (an empty list is normal at first). */
   async getBatch(batchId: string, signal?: AbortSignal): Promise<BatchStatus> {
-    const path = `/extract-results/batch/${this.idSegment(batchId, 'batch id')}`;
-    const result = await this.api({
+    const path = `/extract-results/batch/${idSegment(batchId, 'batch id')}`;
+    const result = await this.requests.withToken({
       method: 'GET',
       base: this.batchBaseUrl,
       path,
@@ -199,8 +185,8 @@ export class MinerUClient {
       retry: 'idempotent',
       signal,
     });
-    const items = this.guard(result, this.batchBaseUrl, 'poll', (data) =>
-      readBatchItems(data, this.unknownState),
+    const items = this.requests.guard(result, this.batchBaseUrl, 'poll', (data) =>
+      readBatchItems(data, this.requests.unknownState),
     );
     return { batchId, items };
   }
@@ -219,7 +205,7 @@ export class MinerUClient {
       if (!file.name.trim()) throw invalid('A file has no name', 'Give every file a name with its extension');
     }
     assertParseOptions(options);
-    const result = await this.api({
+    const result = await this.requests.withToken({
       method: 'POST',
       base: this.batchBaseUrl,
       path: '/file-urls/batch',
@@ -228,7 +214,7 @@ export class MinerUClient {
       signal,
       body: fileUrlsBody(files, options),
     });
-    return this.guard(result, this.batchBaseUrl, 'submit', (data) => ({
+    return this.requests.guard(result, this.batchBaseUrl, 'submit', (data) => ({
       batchId: readRequiredId(data, 'batch_id'),
       fileUrls: readFileUrls(data, files.length),
       traceId: result.traceId,
@@ -249,7 +235,7 @@ export class MinerUClient {
    */
   async checkConnection(signal?: AbortSignal): Promise<{ traceId?: string | undefined }> {
     try {
-      const result = await this.api({
+      const result = await this.requests.withToken({
         method: 'GET',
         base: this.baseUrl,
         path: '/extract/task/00000000-0000-0000-0000-000000000000',
@@ -276,7 +262,7 @@ export class MinerUClient {
   ): Promise<{ taskId: string } & Submitted> {
     assertHttpUrl(url);
     assertAgentOptions(options);
-    const result = await this.agent({
+    const result = await this.requests.agent({
       method: 'POST',
       path: '/parse/url',
       phase: 'submit',
@@ -284,7 +270,9 @@ export class MinerUClient {
       signal,
       body: agentBody({ url }, options),
     });
-    const taskId = this.guard(result, this.agentBaseUrl, 'submit', (data) => readRequiredId(data, 'task_id'));
+    const taskId = this.requests.guard(result, this.agentBaseUrl, 'submit', (data) =>
+      readRequiredId(data, 'task_id'),
+    );
     return { taskId, traceId: result.traceId };
   }
 
@@ -297,7 +285,7 @@ export class MinerUClient {
     if (!fileName.trim()) throw invalid('The file has no name', 'Give the file a name with its extension');
     assertAgentOptions(options);
     const body = agentBody({ file_name: fileName }, options);
-    const result = await this.agent({
+    const result = await this.requests.agent({
       method: 'POST',
       path: '/parse/file',
       phase: 'submit',
@@ -305,7 +293,7 @@ export class MinerUClient {
       signal,
       body,
     });
-    return this.guard(result, this.agentBaseUrl, 'submit', (data) => ({
+    return this.requests.guard(result, this.agentBaseUrl, 'submit', (data) => ({
       taskId: readRequiredId(data, 'task_id'),
       fileUrl: readHttpUrl(data, 'file_url'),
       traceId: result.traceId,
@@ -314,76 +302,19 @@ export class MinerUClient {
 
   /** `GET /parse/{id}` on the agent API. */
   async agentGetTask(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
-    const path = `/parse/${this.idSegment(taskId, 'task id')}`;
-    const result = await this.agent({ method: 'GET', path, phase: 'poll', retry: 'idempotent', signal });
-    const status = this.guard(result, this.agentBaseUrl, 'poll', (data) =>
-      readTaskStatus(data, this.unknownState),
+    const path = `/parse/${idSegment(taskId, 'task id')}`;
+    const result = await this.requests.agent({
+      method: 'GET',
+      path,
+      phase: 'poll',
+      retry: 'idempotent',
+      signal,
+    });
+    const status = this.requests.guard(result, this.agentBaseUrl, 'poll', (data) =>
+      readTaskStatus(data, this.requests.unknownState),
     );
     if (!status.taskId) status.taskId = taskId;
     return status;
-  }
-
-  // ---- internals ----
-
-  private readonly unknownState = (raw: string): void => {
-    this.logger.warn(`Unknown task state "${raw.slice(0, 40)}" from the service; treating it as pending`);
-  };
-
-  private api(request: ApiRequest): Promise<JsonResult> {
-    const { method, base, path, phase, retry, signal, body } = request;
-    const url = base + path;
-    const parsed = new URL(url);
-    if (travelsInClear(parsed) && !this.allowInsecureHttp(parsed.origin)) {
-      return Promise.reject(
-        new MinerUError({
-          phase,
-          message: `The API address ${parsed.host} uses plain HTTP; the token would be sent unencrypted`,
-          hint: `Use an https:// address in the setting ${base === this.baseUrl ? 'mineru.apiBaseUrl' : 'mineru.batchApiBaseUrl'}, or run the command again and answer "Send over HTTP" to allow ${parsed.origin}`,
-          code: 'INSECURE_HTTP',
-          host: parsed.host,
-          retryable: false,
-        }),
-      );
-    }
-    return this.transport.requestJson({ method, url, body, phase, mode: retry, signal, auth: this.getToken });
-  }
-
-  /** Agent requests: the same transport, but never an `auth` supplier, so never Authorization. */
-  private agent(request: Omit<ApiRequest, 'base'>): Promise<JsonResult> {
-    const { method, path, phase, retry, signal, body } = request;
-    return this.transport.requestJson({
-      method,
-      url: this.agentBaseUrl + path,
-      body,
-      phase,
-      mode: retry,
-      signal,
-    });
-  }
-
-  private guard<T>(result: JsonResult, base: string, phase: Phase, read: (data: unknown) => T): T {
-    try {
-      return read(result.data);
-    } catch (error) {
-      if (!(error instanceof GuardError)) throw error;
-      const host = hostLabel(base);
-      this.logger.warn(`Unexpected response from ${host}: ${error.message} (trace ${result.traceId ?? '-'})`);
-      throw new MinerUError({
-        phase,
-        message: `The server at ${host} sent an unexpected response: ${error.message}`,
-        hint: 'Try again; if it keeps happening, check the API base URL or report it with the trace id',
-        code: 'BAD_RESPONSE',
-        httpStatus: result.httpStatus,
-        traceId: result.traceId,
-        host,
-        retryable: false,
-      });
-    }
-  }
-
-  private idSegment(id: string, what: string): string {
-    if (!id || !id.trim()) throw invalid(`The ${what} is empty`, 'Parse the document again');
-    return encodeURIComponent(id.trim());
   }
 }
 
