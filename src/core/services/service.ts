@@ -36,6 +36,11 @@ export interface RequestContext {
 /** One request of a plan, over some documents; sent with the ones still wanted at its turn. */
 export interface PlannedRequest {
   readonly items: readonly SubmitItem[];
+  /**
+   * The phase a failure of this request is recorded under; default `submit` (which may pause the
+   * queue on a quota answer). A request that only opens an upload may say `upload`.
+   */
+  readonly failurePhase?: 'submit' | 'upload';
   /** Sends the request; one acceptance per item, in order. Throws the service's error. */
   send(items: readonly SubmitItem[], ctx: RequestContext): Promise<Acceptance[]>;
 }

@@ -76,7 +76,7 @@ export class Submitter {
       if (service.metered) policy.submitted();
     } catch (error) {
       for (const [id, controller] of controllers) inFlight.untrack(id, controller);
-      this.failed(service, tasks, 'submit', error);
+      this.failed(service, tasks, request.failurePhase ?? 'submit', error);
       return;
     }
     this.accept(live, accepted);

@@ -21,7 +21,12 @@ export class AgentService implements Service {
     return {
       // A fresh selection of URLs goes out at once; uploads (and resubmissions) one by one.
       parallel: limits.fresh && items.every((i) => i.source.kind === 'url'),
-      requests: items.map((item) => ({ items: [item], send: (live, ctx) => this.send(live[0]!, ctx) })),
+      requests: items.map((item) => ({
+        items: [item],
+        // A file's request and its PUT fail as one step: the upload.
+        failurePhase: item.source.kind === 'file' ? ('upload' as const) : ('submit' as const),
+        send: (live, ctx) => this.send(live[0]!, ctx),
+      })),
     };
   }
 
