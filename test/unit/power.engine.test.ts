@@ -11,7 +11,8 @@ import {
 } from '../../src/core/tasks/engine';
 import type { MinerUApi as MinerUService } from '../../src/core/services/mineruApi';
 import { mineruServices } from '../../src/core/services/mineruServices';
-import { quotaRetryAt, SubmissionRateLimiter } from '../../src/core/tasks/quota';
+import { quotaRetryAt } from '../../src/core/tasks/quota';
+import { SubmissionRateLimiter } from '../../src/core/tasks/submissionRateLimiter';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { TaskStore } from '../../src/core/tasks/taskStore';
 import { MemoryKeyValueStore } from '../../src/core/util/keyValueStore';

@@ -5,7 +5,7 @@ import { PollTracker } from './pollTracker';
 import { ImportQueue } from './importQueue';
 import { InFlightRequests } from './inFlight';
 import { QueuePolicy } from './queuePolicy';
-import { SubmissionRateLimiter } from './quota';
+import { SubmissionRateLimiter } from './submissionRateLimiter';
 import { newTasks, RESUBMIT, type NewTaskInput } from './newTasks';
 import { localFile, remoteUrl, sourceOfTask } from './source';
 import { Submitter } from './submitter';

@@ -4,7 +4,8 @@ import type { Acceptance, PlannedRequest, Service, ServiceSet, SubmitItem } from
 import { isAbortError } from '../util/clock';
 import type { EngineSettings } from './engineTypes';
 import type { InFlightRequests } from './inFlight';
-import { isQuotaCode, type SubmissionRateLimiter } from './quota';
+import { isQuotaCode } from './quota';
+import type { SubmissionRateLimiter } from './submissionRateLimiter';
 import type { QueuePolicy } from './queuePolicy';
 import { sourceOfTask } from './source';
 import type { TaskRecord } from './task';
