@@ -123,7 +123,7 @@ export class ParseEngine {
     return this.policy.until;
   }
 
-  /** Submits URLs: one task for a single URL, batch requests split at the batch limit otherwise. */
+  /** Submits URLs as their service plans it (precise: one task for one URL, else batches split at the limit). */
   async submitUrls(items: readonly UrlItem[], request: SubmitRequest): Promise<TaskRecord[]> {
     const sources = items.map((item) => ({ source: remoteUrl(item.url), dataId: item.dataId }));
     const tasks = this.addTasks(sources, request);
