@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
-import { ParseEngine, type MinerUService, type ResultImporter } from './core/tasks/engine';
+import type { MinerUApi } from './core/services/mineruApi';
+import { mineruServices } from './core/services/mineruServices';
+import { ParseEngine, type ResultImporter } from './core/tasks/engine';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
 import type { CommandContext } from './vscode/commandContext';
@@ -41,7 +43,7 @@ export interface MinerUTestApi {
 }
 
 /** What the engine calls on the client (axios loads on the first of them). */
-const SERVICE_METHODS = [
+const API_METHODS = [
   'submitTask',
   'getTask',
   'submitBatch',
@@ -51,7 +53,7 @@ const SERVICE_METHODS = [
   'agentParseUrl',
   'agentParseFile',
   'agentGetTask',
-] as const satisfies readonly (keyof MinerUService)[];
+] as const satisfies readonly (keyof MinerUApi)[];
 /** What the engine calls on the importer (adm-zip loads on the first of them). */
 const IMPORTER_METHODS = ['importZip', 'importMarkdown'] as const satisfies readonly (keyof ResultImporter)[];
 
@@ -75,7 +77,7 @@ export function activate(
 
   // The client (axios) and the importer (adm-zip) load on first use, not during activation, and the
   // client is rebuilt when an endpoint setting changes; the engine always calls the current one.
-  const client = lazy(buildClient, SERVICE_METHODS);
+  const client = lazy(buildClient, API_METHODS);
   async function buildClient(): Promise<MinerUClient> {
     const { MinerUClient: Client } = await import('./core/api/client.js');
     return new Client({
@@ -89,7 +91,7 @@ export function activate(
       userAgent: `mineru-vscode/${String((context.extension.packageJSON as { version?: string }).version ?? '0')}`,
     });
   }
-  const service: MinerUService = client.forward;
+  const api: MinerUApi = client.forward;
   // Imports in progress, so that deactivate() can wait until an aborted one has removed its
   // partial download: the host exits as soon as deactivate() has settled.
   const imports = new Set<Promise<unknown>>();
@@ -110,7 +112,7 @@ export function activate(
 
   const store = new TaskStore(context.workspaceState);
   const engine = new ParseEngine({
-    service,
+    services: mineruServices(api, logger),
     importer,
     store,
     clock: systemClock,

@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import { MinerUClient } from '../../src/core/api/client';
 import { documentNameFromUrl } from '../../src/core/results/naming';
+import { mineruServices } from '../../src/core/services/mineruServices';
 import { DEFAULT_ENGINE_SETTINGS, ParseEngine } from '../../src/core/tasks/engine';
 import { createResultImporter } from '../../src/core/results/resultImporter';
 import { isActive, type TaskRecord } from '../../src/core/tasks/task';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   });
   const store = new TaskStore(new MemoryKeyValueStore());
   const engine = new ParseEngine({
-    service: client,
+    services: mineruServices(client, silentLogger),
     importer: createResultImporter(silentLogger, () => ({ maxZipBytes: 1024 * 1_048_576 })),
     store,
     clock: systemClock,

@@ -7,10 +7,12 @@ import {
   ParseEngine,
   type EngineEvent,
   type EngineSettings,
-  type MinerUService,
   type ResultImporter,
 } from '../../src/core/tasks/engine';
-import { quotaRetryAt, SubmissionRateLimiter } from '../../src/core/tasks/quota';
+import type { MinerUApi as MinerUService } from '../../src/core/services/mineruApi';
+import { mineruServices } from '../../src/core/services/mineruServices';
+import { quotaRetryAt } from '../../src/core/tasks/quota';
+import { SubmissionRateLimiter } from '../../src/core/tasks/submissionRateLimiter';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { TaskStore } from '../../src/core/tasks/taskStore';
 import { MemoryKeyValueStore } from '../../src/core/util/keyValueStore';
@@ -109,7 +111,7 @@ function stubEngine(settings: Partial<EngineSettings> = {}, steps = 3) {
   const service = new StubService(clock, steps);
   const store = new TaskStore(new MemoryKeyValueStore());
   const engine = new ParseEngine({
-    service,
+    services: mineruServices(service, silentLogger),
     importer,
     store,
     clock,
@@ -282,7 +284,7 @@ describe('Power and scale: engine', function () {
       const stores: TaskStore[] = [];
       const make = () =>
         new ParseEngine({
-          service,
+          services: mineruServices(service, silentLogger),
           importer,
           store: stores[stores.push(new TaskStore(kv)) - 1]!,
           clock,

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { MinerUClient } from '../../src/core/api/client';
 import { MinerUError } from '../../src/core/errors';
 import { documentNameFromUrl } from '../../src/core/results/naming';
+import { mineruServices } from '../../src/core/services/mineruServices';
 import { ParseEngine, type ResultImporter } from '../../src/core/tasks/engine';
 import { createResultImporter } from '../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../src/core/tasks/task';
@@ -191,7 +192,7 @@ describe('reliability: network and service faults', function () {
       });
       const store = new TaskStore(new MemoryKeyValueStore());
       engine = new ParseEngine({
-        service: client,
+        services: mineruServices(client, logger),
         importer: createResultImporter(logger, () => ({ maxZipBytes: 1_000_000 })),
         store,
         clock,

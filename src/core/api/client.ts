@@ -1,28 +1,18 @@
 /**
  * MinerUClient: typed access to the MinerU precision API (token) and the agent API (no token).
  * See shared/guides/mineru-api.md for the service contract. Retry decisions are documented on
- * {@link RetryMode} in ../net/retryClassification.
+ * RetryMode in ../net/retryClassification.
  */
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import type { AxiosProxyConfig } from 'axios';
-import { MinerUError, type Phase } from '../errors';
-import { travelsInClear } from '../net/credentials';
-import { hostLabel } from '../net/hosts';
-import type { RetryMode } from '../net/retryClassification';
+import { MinerUError } from '../errors';
 import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../util/logger';
+import { assertAgentOptions, assertHttpUrl, assertParseOptions, invalid } from '../options';
 import { DEFAULT_RETRY, type RetryPolicy } from '../util/retry';
-import { describeCode } from './errorCodes';
-import {
-  GuardError,
-  readBatchItems,
-  readFileUrls,
-  readHttpUrl,
-  readRequiredId,
-  readTaskStatus,
-} from './guards';
-import { HttpTransport, type JsonResult } from './http';
+import { readBatchItems, readFileUrls, readHttpUrl, readRequiredId, readTaskStatus } from './guards';
+import { HttpTransport } from './http';
 import type {
   AgentFileTask,
   AgentOptions,
@@ -34,6 +24,8 @@ import type {
   UrlDocument,
 } from './types';
 import { uploadFile, type UploadOptions } from './upload';
+import { ApiRequests, idSegment } from './apiRequests';
+import { normaliseBase } from './baseUrl';
 import { agentBody, batchBody, fileUrlsBody, singleTaskBody } from './wire';
 
 export const DEFAULT_AGENT_BASE_URL = 'https://mineru.net/api/v1/agent';
@@ -76,46 +68,12 @@ export interface Submitted {
   traceId?: string | undefined;
 }
 
-function normaliseBase(raw: string, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new MinerUError({
-      phase: 'validate',
-      message: `The ${what} "${raw}" is not a valid URL`,
-      hint: 'Set it to an address such as https://mineru.net/api/v4',
-      code: 'BAD_BASE_URL',
-      retryable: false,
-    });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new MinerUError({
-      phase: 'validate',
-      message: `The ${what} must start with https:// (got ${url.protocol})`,
-      hint: 'Set it to an address such as https://mineru.net/api/v4',
-      code: 'BAD_BASE_URL',
-      retryable: false,
-    });
-  }
-  url.search = '';
-  url.hash = '';
-  return url.toString().replace(/\/+$/, '');
-}
-
-function invalid(message: string, hint: string, code = 'INVALID_INPUT'): MinerUError {
-  return new MinerUError({ phase: 'validate', message, hint, code, retryable: false });
-}
-
-const AGENT_PAGE_RANGE = /^\d+(-\d+)?$/;
-
 export class MinerUClient {
   readonly baseUrl: string;
   readonly batchBaseUrl: string;
   readonly agentBaseUrl: string;
   private readonly transport: HttpTransport;
-  private readonly getToken: () => Promise<string | undefined>;
-  private readonly allowInsecureHttp: (origin: string) => boolean;
+  private readonly requests: ApiRequests;
   private readonly uploadTimeoutMs: number;
   private readonly logger: Logger;
 
@@ -125,9 +83,7 @@ export class MinerUClient {
       ? normaliseBase(options.batchBaseUrl, 'batch API base URL')
       : this.baseUrl;
     this.agentBaseUrl = normaliseBase(options.agentBaseUrl ?? DEFAULT_AGENT_BASE_URL, 'agent API base URL');
-    this.getToken = options.getToken;
     const consent = options.allowInsecureHttp ?? false;
-    this.allowInsecureHttp = typeof consent === 'function' ? consent : () => consent;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
     this.transport = new HttpTransport({
@@ -141,6 +97,14 @@ export class MinerUClient {
       ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     });
+    this.requests = new ApiRequests({
+      transport: this.transport,
+      baseUrl: this.baseUrl,
+      agentBaseUrl: this.agentBaseUrl,
+      getToken: options.getToken,
+      allowInsecureHttp: typeof consent === 'function' ? consent : () => consent,
+      logger: this.logger,
+    });
   }
 
   // ---- precision API (token) ----
@@ -151,27 +115,36 @@ export class MinerUClient {
     options: ParseOptions,
     signal?: AbortSignal,
   ): Promise<{ taskId: string } & Submitted> {
-    this.checkUrl(doc.url);
-    this.checkOptions(options);
-    const result = await this.api(
-      'POST',
-      this.baseUrl,
-      '/extract/task',
-      'submit',
-      'submit',
+    assertHttpUrl(doc.url);
+    assertParseOptions(options);
+    const result = await this.requests.withToken({
+      method: 'POST',
+      base: this.baseUrl,
+      path: '/extract/task',
+      phase: 'submit',
+      retry: 'submit',
       signal,
-      singleTaskBody(doc, options),
+      body: singleTaskBody(doc, options),
+    });
+    const taskId = this.requests.guard(result, this.baseUrl, 'submit', (data) =>
+      readRequiredId(data, 'task_id'),
     );
-    const taskId = this.guard(result, this.baseUrl, 'submit', (data) => readRequiredId(data, 'task_id'));
     return { taskId, traceId: result.traceId };
   }
 
   /** `GET /extract/task/{id}`. */
   async getTask(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
-    const path = `/extract/task/${this.idSegment(taskId, 'task id')}`;
-    const result = await this.api('GET', this.baseUrl, path, 'poll', 'idempotent', signal);
-    const status = this.guard(result, this.baseUrl, 'poll', (data) =>
-      readTaskStatus(data, this.unknownState),
+    const path = `/extract/task/${idSegment(taskId, 'task id')}`;
+    const result = await this.requests.withToken({
+      method: 'GET',
+      base: this.baseUrl,
+      path,
+      phase: 'poll',
+      retry: 'idempotent',
+      signal,
+    });
+    const status = this.requests.guard(result, this.baseUrl, 'poll', (data) =>
+      readTaskStatus(data, this.requests.unknownState),
     );
     if (!status.taskId) status.taskId = taskId;
     return status;
@@ -184,18 +157,18 @@ export class MinerUClient {
     signal?: AbortSignal,
   ): Promise<{ batchId: string } & Submitted> {
     if (docs.length === 0) throw invalid('No documents to submit', 'Choose at least one URL');
-    docs.forEach((doc) => this.checkUrl(doc.url));
-    this.checkOptions(options);
-    const result = await this.api(
-      'POST',
-      this.batchBaseUrl,
-      '/extract/task/batch',
-      'submit',
-      'submit',
+    docs.forEach((doc) => assertHttpUrl(doc.url));
+    assertParseOptions(options);
+    const result = await this.requests.withToken({
+      method: 'POST',
+      base: this.batchBaseUrl,
+      path: '/extract/task/batch',
+      phase: 'submit',
+      retry: 'submit',
       signal,
-      batchBody(docs, options),
-    );
-    const batchId = this.guard(result, this.batchBaseUrl, 'submit', (data) =>
+      body: batchBody(docs, options),
+    });
+    const batchId = this.requests.guard(result, this.batchBaseUrl, 'submit', (data) =>
       readRequiredId(data, 'batch_id'),
     );
     return { batchId, traceId: result.traceId };
@@ -203,10 +176,17 @@ export class MinerUClient {
 
   /** `GET /extract-results/batch/{id}`; items follow request order (an empty list is normal at first). */
   async getBatch(batchId: string, signal?: AbortSignal): Promise<BatchStatus> {
-    const path = `/extract-results/batch/${this.idSegment(batchId, 'batch id')}`;
-    const result = await this.api('GET', this.batchBaseUrl, path, 'poll', 'idempotent', signal);
-    const items = this.guard(result, this.batchBaseUrl, 'poll', (data) =>
-      readBatchItems(data, this.unknownState),
+    const path = `/extract-results/batch/${idSegment(batchId, 'batch id')}`;
+    const result = await this.requests.withToken({
+      method: 'GET',
+      base: this.batchBaseUrl,
+      path,
+      phase: 'poll',
+      retry: 'idempotent',
+      signal,
+    });
+    const items = this.requests.guard(result, this.batchBaseUrl, 'poll', (data) =>
+      readBatchItems(data, this.requests.unknownState),
     );
     return { batchId, items };
   }
@@ -224,17 +204,17 @@ export class MinerUClient {
     for (const file of files) {
       if (!file.name.trim()) throw invalid('A file has no name', 'Give every file a name with its extension');
     }
-    this.checkOptions(options);
-    const result = await this.api(
-      'POST',
-      this.batchBaseUrl,
-      '/file-urls/batch',
-      'submit',
-      'idempotent',
+    assertParseOptions(options);
+    const result = await this.requests.withToken({
+      method: 'POST',
+      base: this.batchBaseUrl,
+      path: '/file-urls/batch',
+      phase: 'submit',
+      retry: 'idempotent',
       signal,
-      fileUrlsBody(files, options),
-    );
-    return this.guard(result, this.batchBaseUrl, 'submit', (data) => ({
+      body: fileUrlsBody(files, options),
+    });
+    return this.requests.guard(result, this.batchBaseUrl, 'submit', (data) => ({
       batchId: readRequiredId(data, 'batch_id'),
       fileUrls: readFileUrls(data, files.length),
       traceId: result.traceId,
@@ -255,14 +235,14 @@ export class MinerUClient {
    */
   async checkConnection(signal?: AbortSignal): Promise<{ traceId?: string | undefined }> {
     try {
-      const result = await this.api(
-        'GET',
-        this.baseUrl,
-        '/extract/task/00000000-0000-0000-0000-000000000000',
-        'validate',
-        'idempotent',
+      const result = await this.requests.withToken({
+        method: 'GET',
+        base: this.baseUrl,
+        path: '/extract/task/00000000-0000-0000-0000-000000000000',
+        phase: 'validate',
+        retry: 'idempotent',
         signal,
-      );
+      });
       return { traceId: result.traceId };
     } catch (error) {
       if (error instanceof MinerUError && (error.code === '-60012' || error.code === '-60013')) {
@@ -280,17 +260,19 @@ export class MinerUClient {
     options: AgentOptions,
     signal?: AbortSignal,
   ): Promise<{ taskId: string } & Submitted> {
-    this.checkUrl(url);
-    this.checkAgentOptions(options);
-    const result = await this.agent(
-      'POST',
-      '/parse/url',
-      'submit',
-      'submit',
+    assertHttpUrl(url);
+    assertAgentOptions(options);
+    const result = await this.requests.agent({
+      method: 'POST',
+      path: '/parse/url',
+      phase: 'submit',
+      retry: 'submit',
       signal,
-      agentBody({ url }, options),
+      body: agentBody({ url }, options),
+    });
+    const taskId = this.requests.guard(result, this.agentBaseUrl, 'submit', (data) =>
+      readRequiredId(data, 'task_id'),
     );
-    const taskId = this.guard(result, this.agentBaseUrl, 'submit', (data) => readRequiredId(data, 'task_id'));
     return { taskId, traceId: result.traceId };
   }
 
@@ -301,10 +283,17 @@ export class MinerUClient {
     signal?: AbortSignal,
   ): Promise<AgentFileTask & Submitted> {
     if (!fileName.trim()) throw invalid('The file has no name', 'Give the file a name with its extension');
-    this.checkAgentOptions(options);
+    assertAgentOptions(options);
     const body = agentBody({ file_name: fileName }, options);
-    const result = await this.agent('POST', '/parse/file', 'submit', 'submit', signal, body);
-    return this.guard(result, this.agentBaseUrl, 'submit', (data) => ({
+    const result = await this.requests.agent({
+      method: 'POST',
+      path: '/parse/file',
+      phase: 'submit',
+      retry: 'submit',
+      signal,
+      body,
+    });
+    return this.requests.guard(result, this.agentBaseUrl, 'submit', (data) => ({
       taskId: readRequiredId(data, 'task_id'),
       fileUrl: readHttpUrl(data, 'file_url'),
       traceId: result.traceId,
@@ -313,122 +302,19 @@ export class MinerUClient {
 
   /** `GET /parse/{id}` on the agent API. */
   async agentGetTask(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
-    const path = `/parse/${this.idSegment(taskId, 'task id')}`;
-    const result = await this.agent('GET', path, 'poll', 'idempotent', signal);
-    const status = this.guard(result, this.agentBaseUrl, 'poll', (data) =>
-      readTaskStatus(data, this.unknownState),
+    const path = `/parse/${idSegment(taskId, 'task id')}`;
+    const result = await this.requests.agent({
+      method: 'GET',
+      path,
+      phase: 'poll',
+      retry: 'idempotent',
+      signal,
+    });
+    const status = this.requests.guard(result, this.agentBaseUrl, 'poll', (data) =>
+      readTaskStatus(data, this.requests.unknownState),
     );
     if (!status.taskId) status.taskId = taskId;
     return status;
-  }
-
-  // ---- internals ----
-
-  private readonly unknownState = (raw: string): void => {
-    this.logger.warn(`Unknown task state "${raw.slice(0, 40)}" from the service; treating it as pending`);
-  };
-
-  private api(
-    method: 'GET' | 'POST',
-    base: string,
-    path: string,
-    phase: Phase,
-    mode: RetryMode,
-    signal: AbortSignal | undefined,
-    body?: unknown,
-  ): Promise<JsonResult> {
-    const url = base + path;
-    const parsed = new URL(url);
-    if (travelsInClear(parsed) && !this.allowInsecureHttp(parsed.origin)) {
-      return Promise.reject(
-        new MinerUError({
-          phase,
-          message: `The API address ${parsed.host} uses plain HTTP; the token would be sent unencrypted`,
-          hint: `Use an https:// address in the setting ${base === this.baseUrl ? 'mineru.apiBaseUrl' : 'mineru.batchApiBaseUrl'}, or run the command again and answer "Send over HTTP" to allow ${parsed.origin}`,
-          code: 'INSECURE_HTTP',
-          host: parsed.host,
-          retryable: false,
-        }),
-      );
-    }
-    return this.transport.requestJson({ method, url, body, phase, mode, signal, auth: this.getToken });
-  }
-
-  /** Agent requests: the same transport, but never an `auth` supplier, so never Authorization. */
-  private agent(
-    method: 'GET' | 'POST',
-    path: string,
-    phase: Phase,
-    mode: RetryMode,
-    signal: AbortSignal | undefined,
-    body?: unknown,
-  ): Promise<JsonResult> {
-    return this.transport.requestJson({ method, url: this.agentBaseUrl + path, body, phase, mode, signal });
-  }
-
-  private guard<T>(result: JsonResult, base: string, phase: Phase, read: (data: unknown) => T): T {
-    try {
-      return read(result.data);
-    } catch (error) {
-      if (!(error instanceof GuardError)) throw error;
-      const host = hostLabel(base);
-      this.logger.warn(`Unexpected response from ${host}: ${error.message} (trace ${result.traceId ?? '-'})`);
-      throw new MinerUError({
-        phase,
-        message: `The server at ${host} sent an unexpected response: ${error.message}`,
-        hint: 'Try again; if it keeps happening, check the API base URL or report it with the trace id',
-        code: 'BAD_RESPONSE',
-        httpStatus: result.httpStatus,
-        traceId: result.traceId,
-        host,
-        retryable: false,
-      });
-    }
-  }
-
-  private idSegment(id: string, what: string): string {
-    if (!id || !id.trim()) throw invalid(`The ${what} is empty`, 'Parse the document again');
-    return encodeURIComponent(id.trim());
-  }
-
-  private checkUrl(url: string): void {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-      throw invalid(
-        `"${url.slice(0, 200)}" is not an http(s) URL`,
-        'The service fetches documents from public http(s) URLs; upload local files instead',
-        'BAD_URL',
-      );
-    }
-  }
-
-  private checkOptions(options: ParseOptions): void {
-    if (options.callback && !options.seed) {
-      throw invalid(
-        'A callback URL needs a seed',
-        'Set a seed (letters, digits, underscore; up to 64)',
-        '-10002',
-      );
-    }
-    if (options.seed !== undefined && !/^[A-Za-z0-9_]{1,64}$/.test(options.seed)) {
-      throw invalid(
-        'The seed may hold only letters, digits and underscores (up to 64)',
-        'Change the seed',
-        '-10002',
-      );
-    }
-  }
-
-  private checkAgentOptions(options: AgentOptions): void {
-    if (options.pageRange !== undefined && !AGENT_PAGE_RANGE.test(options.pageRange.trim())) {
-      const info = describeCode('-30004');
-      throw invalid(`Quick mode page range "${options.pageRange}" must be "N" or "N-M"`, info.hint, '-30004');
-    }
   }
 }
 

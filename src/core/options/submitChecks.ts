@@ -1,3 +1,6 @@
+/** What the service accepts as `seed`: letters, digits and underscores, up to 64. */
+export const SEED_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+
 /** A message when the options cannot be sent as they are (checked before anything is submitted). */
 export function checkSubmitOptions(options: { callback?: string; seed?: string }): string | undefined {
   const callback = options.callback?.trim();
@@ -13,7 +16,7 @@ export function checkSubmitOptions(options: { callback?: string; seed?: string }
     if (!options.seed?.trim())
       return 'A callback URL needs a seed: set mineru.seed (letters, digits and underscores, up to 64)';
   }
-  if (options.seed !== undefined && options.seed !== '' && !/^[A-Za-z0-9_]{1,64}$/.test(options.seed))
+  if (options.seed !== undefined && options.seed !== '' && !SEED_PATTERN.test(options.seed))
     return 'The seed may hold only letters, digits and underscores (up to 64)';
   return undefined;
 }

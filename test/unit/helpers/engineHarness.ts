@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MinerUClient } from '../../../src/core/api/client';
+import { mineruServices } from '../../../src/core/services/mineruServices';
 import { documentNameFromFile, documentNameFromUrl } from '../../../src/core/results/naming';
 import { ParseEngine, type EngineSettings, type ResultImporter } from '../../../src/core/tasks/engine';
 import { createResultImporter } from '../../../src/core/results/resultImporter';
@@ -71,7 +72,7 @@ export async function startHarness(
       timeoutMs: 5000,
     });
     const engine = new ParseEngine({
-      service: client,
+      services: mineruServices(client, logger),
       importer: wrapImporter(
         createResultImporter(logger, () => ({ maxZipBytes: 50 * 1_048_576, tempDir: workDir })),
       ),

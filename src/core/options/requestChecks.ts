@@ -1,0 +1,56 @@
+/**
+ * The checks the API client makes before a request leaves (the last line of defence: the UI has
+ * already checked the same options with submitChecks and pageRanges). A failure is a `validate`
+ * MinerUError with the code the service would have answered.
+ */
+import type { AgentOptions, ParseOptions } from '../api/types';
+import { describeCode } from '../api/errorCodes';
+import { MinerUError } from '../errors';
+import { SEED_PATTERN } from './submitChecks';
+
+/** The agent API's `page_range` on the wire: `N` or `N-M` (the UI normalizes what users type). */
+const AGENT_PAGE_RANGE = /^\d+(-\d+)?$/;
+
+export function invalid(message: string, hint: string, code = 'INVALID_INPUT'): MinerUError {
+  return new MinerUError({ phase: 'validate', message, hint, code, retryable: false });
+}
+
+export function assertHttpUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw invalid(
+      `"${url.slice(0, 200)}" is not an http(s) URL`,
+      'The service fetches documents from public http(s) URLs; upload local files instead',
+      'BAD_URL',
+    );
+  }
+}
+
+export function assertParseOptions(options: ParseOptions): void {
+  if (options.callback && !options.seed) {
+    throw invalid(
+      'A callback URL needs a seed',
+      'Set a seed (letters, digits, underscore; up to 64)',
+      '-10002',
+    );
+  }
+  if (options.seed !== undefined && !SEED_PATTERN.test(options.seed)) {
+    throw invalid(
+      'The seed may hold only letters, digits and underscores (up to 64)',
+      'Change the seed',
+      '-10002',
+    );
+  }
+}
+
+export function assertAgentOptions(options: AgentOptions): void {
+  if (options.pageRange !== undefined && !AGENT_PAGE_RANGE.test(options.pageRange.trim())) {
+    const info = describeCode('-30004');
+    throw invalid(`Quick mode page range "${options.pageRange}" must be "N" or "N-M"`, info.hint, '-30004');
+  }
+}

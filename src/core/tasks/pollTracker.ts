@@ -1,0 +1,122 @@
+import type { TaskStatus } from '../api/types';
+import type { ServiceSet } from '../services/service';
+import { isAbortError } from '../util/clock';
+import type { RoundOutcome } from './poller';
+import { isQuotaCode } from './quota';
+import type { QueuePolicy } from './queuePolicy';
+import { isPolled, type TaskRecord } from './task';
+import { failureFromStatus, isAuthCode, toSerialized } from './taskErrors';
+import type { TaskUpdates } from './taskUpdates';
+
+/**
+ * One polling round over everything the services still work on: one request per group the
+ * service names (a batch, a single task, an agent task), statuses applied to the records, and
+ * finished results handed to the import queue.
+ */
+export class PollTracker {
+  private disposed = false;
+
+  constructor(
+    private readonly updates: TaskUpdates,
+    private readonly services: ServiceSet,
+    private readonly policy: QueuePolicy,
+    private readonly enqueueImport: (id: string) => void,
+  ) {}
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  async round(): Promise<RoundOutcome> {
+    const { store } = this.updates;
+    // Paused by a quota answer: no requests until the pause ends (its timer wakes the poller).
+    if (this.policy.paused) return { active: false, progressed: false, failed: false };
+    const groups = new Map<string, TaskRecord[]>();
+    for (const task of store.all()) {
+      if (!isPolled(task)) continue;
+      const key = `${task.mode}|${this.services[task.mode].pollKey(task.remote!)}`;
+      const list = groups.get(key) ?? [];
+      list.push(task);
+      groups.set(key, list);
+    }
+    let progressed = false;
+    let failed = false;
+    for (const tasks of groups.values()) {
+      if (this.disposed || this.policy.paused) break;
+      try {
+        const statuses = await this.services[tasks[0]!.mode].poll(tasks);
+        this.policy.polled();
+        void store.transaction(() => {
+          tasks.forEach((task, i) => {
+            const status = statuses[i];
+            if (status && this.apply(task, status)) progressed = true;
+          });
+        });
+      } catch (error) {
+        if (isAbortError(error)) continue;
+        failed = true;
+        this.pollFailed(tasks, error);
+      }
+    }
+    return { active: store.all().some(isPolled), progressed, failed };
+  }
+
+  /** Applies a status; returns whether anything moved. */
+  apply(task: TaskRecord, status: TaskStatus): boolean {
+    const before = `${task.state}|${task.progress?.extractedPages ?? ''}`;
+    if (status.state === 'done') {
+      if (task.state === 'importing' || task.remoteDone) return false; // the same result twice is imported once
+      this.updates.update(task.id, {
+        state: 'importing',
+        remoteDone: true,
+        ...(status.fullZipUrl ? { zipUrl: status.fullZipUrl } : {}),
+        ...(status.markdownUrl ? { markdownUrl: status.markdownUrl } : {}),
+        ...(task.progress
+          ? { progress: { ...task.progress, extractedPages: task.progress.totalPages } }
+          : {}),
+        ...(status.taskId && task.remote ? { remote: { ...task.remote, taskId: status.taskId } } : {}),
+      });
+      this.enqueueImport(task.id);
+      return true;
+    }
+    if (status.state === 'failed') {
+      this.updates.fail(task.id, failureFromStatus(status, task, this.services[task.mode]));
+      return true;
+    }
+    const patch: Partial<TaskRecord> = { state: status.state };
+    if (status.progress && status.progress.totalPages > 0) {
+      patch.progress = {
+        extractedPages: status.progress.extractedPages,
+        totalPages: status.progress.totalPages,
+      };
+    }
+    if (status.taskId && task.remote && !task.remote.taskId)
+      patch.remote = { ...task.remote, taskId: status.taskId };
+    const after = `${patch.state}|${patch.progress?.extractedPages ?? task.progress?.extractedPages ?? ''}`;
+    if (after === before && !patch.remote) return false;
+    this.updates.update(task.id, patch);
+    return true;
+  }
+
+  private pollFailed(tasks: TaskRecord[], error: unknown): void {
+    const err = toSerialized('poll', error);
+    if (isAuthCode(err.code)) {
+      this.updates.emit({ kind: 'auth-failed', error: err });
+      return; // keep the tasks: they resume once a valid token is set
+    }
+    if (isQuotaCode(err.code)) {
+      const polled = this.updates.store.all().filter(isPolled);
+      this.policy.pauseFor(
+        polled.map((t) => t.id),
+        err,
+        'poll',
+      );
+      return;
+    }
+    if (err.code === '-60012' || err.code === '-60013') {
+      for (const t of tasks) this.updates.fail(t.id, err);
+      return;
+    }
+    this.updates.logger.warn(`Polling failed (${err.message}); will try again with backoff.`);
+  }
+}
