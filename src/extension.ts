@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
-import type { MinerUApi } from './core/services/mineruApi';
+import type { MinerUApi } from './core/api/mineruApi';
 import { mineruServices } from './core/services/mineruServices';
 import { ParseEngine, type ResultImporter } from './core/tasks/engine';
 import { TaskStore } from './core/tasks/taskStore';

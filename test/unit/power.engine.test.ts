@@ -9,7 +9,7 @@ import {
   type EngineSettings,
   type ResultImporter,
 } from '../../src/core/tasks/engine';
-import type { MinerUApi as MinerUService } from '../../src/core/services/mineruApi';
+import type { MinerUApi as MinerUService } from '../../src/core/api/mineruApi';
 import { mineruServices } from '../../src/core/services/mineruServices';
 import { quotaRetryAt } from '../../src/core/tasks/quota';
 import { SubmissionRateLimiter } from '../../src/core/tasks/submissionRateLimiter';

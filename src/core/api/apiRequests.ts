@@ -2,7 +2,7 @@ import { MinerUError, type Phase } from '../errors';
 import { travelsInClear } from '../net/credentials';
 import { hostLabel } from '../net/hosts';
 import type { RetryMode } from '../net/retryClassification';
-import { invalid } from '../options';
+import { invalid } from './requestChecks';
 import type { Logger } from '../util/logger';
 import { GuardError } from './guards';
 import type { HttpTransport, JsonResult } from './http';

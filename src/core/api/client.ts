@@ -9,7 +9,7 @@ import type { AxiosProxyConfig } from 'axios';
 import { MinerUError } from '../errors';
 import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../util/logger';
-import { assertAgentOptions, assertHttpUrl, assertParseOptions, invalid } from '../options';
+import { assertAgentOptions, assertHttpUrl, assertParseOptions, invalid } from './requestChecks';
 import { DEFAULT_RETRY, type RetryPolicy } from '../util/retry';
 import { readBatchItems, readFileUrls, readHttpUrl, readRequiredId, readTaskStatus } from './guards';
 import { HttpTransport } from './http';

@@ -11,4 +11,3 @@ export {
 } from './pageRanges';
 export { checkDataIdTemplate, DATA_ID_MAX, renderDataId, sanitizeDataId, type DataIdVars } from './dataId';
 export { checkSubmitOptions, SEED_PATTERN } from './submitChecks';
-export { assertAgentOptions, assertHttpUrl, assertParseOptions, invalid } from './requestChecks';

@@ -1,5 +1,5 @@
 import type { ParseOptions } from '../api/types';
-import type { SubmitItem } from '../services/service';
+import type { SubmitItem } from './service';
 import { Poller } from './poller';
 import { PollTracker } from './pollTracker';
 import { ImportQueue } from './importQueue';

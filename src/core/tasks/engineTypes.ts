@@ -1,6 +1,6 @@
 import type { ParseOptions, TransferProgress } from '../api/types';
 import type { SerializedError } from '../errors';
-import type { ServiceSet } from '../services/service';
+import type { ServiceSet } from './service';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { PollerTuning } from './poller';

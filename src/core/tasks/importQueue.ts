@@ -1,5 +1,5 @@
 import { LINK_EXPIRED, MinerUError } from '../errors';
-import type { ServiceSet } from '../services/service';
+import type { ServiceSet } from './service';
 import { isAbortError } from '../util/clock';
 import type { EngineSettings, ResultImporter } from './engineTypes';
 import type { InFlightRequests } from './inFlight';

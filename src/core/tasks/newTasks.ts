@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { renderDataId } from '../options/dataId';
-import type { Service } from '../services/service';
+import type { Service } from './service';
 import type { SubmitRequest } from './engineTypes';
 import { taskSourceOf, type Source } from './source';
 import type { TaskRecord, TaskSource } from './task';

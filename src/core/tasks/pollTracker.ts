@@ -1,5 +1,5 @@
 import type { TaskStatus } from '../api/types';
-import type { ServiceSet } from '../services/service';
+import type { ServiceSet } from './service';
 import { isAbortError } from '../util/clock';
 import type { RoundOutcome } from './poller';
 import { isQuotaCode } from './quota';

@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../api/types';
 import type { Phase } from '../errors';
-import type { Acceptance, PlannedRequest, Service, ServiceSet, SubmitItem } from '../services/service';
+import type { Acceptance, PlannedRequest, Service, ServiceSet, SubmitItem } from './service';
 import { isAbortError } from '../util/clock';
 import type { EngineSettings } from './engineTypes';
 import type { InFlightRequests } from './inFlight';

@@ -1,7 +1,7 @@
 import type { TaskStatus } from '../api/types';
 import { taskFailureError } from '../api/errorCodes';
 import { MinerUError, type Phase, type SerializedError } from '../errors';
-import type { Service } from '../services/service';
+import type { Service } from './service';
 import type { TaskRecord } from './task';
 
 /** Answers that mean the token was refused: the user is told, the tasks wait for a new token. */

@@ -1,5 +1,5 @@
 import type { TaskStatus } from '../../../src/core/api/types';
-import type { Acceptance, Service, SubmissionPlan, SubmitItem } from '../../../src/core/services/service';
+import type { Acceptance, Service, SubmissionPlan, SubmitItem } from '../../../src/core/tasks/service';
 import type { RemoteRef, TaskRecord } from '../../../src/core/tasks/task';
 
 /**

@@ -5,8 +5,8 @@
 import type { AgentOptions } from '../../api/types';
 import type { SerializedError } from '../../errors';
 import type { RemoteRef, TaskRecord } from '../../tasks/task';
-import type { MinerUApi } from '../mineruApi';
-import type { Acceptance, RequestContext, Service, SubmissionPlan, SubmitItem } from '../service';
+import type { MinerUApi } from '../../api/mineruApi';
+import type { Acceptance, RequestContext, Service, SubmissionPlan, SubmitItem } from '../../tasks/service';
 
 export class AgentService implements Service {
   readonly metered = false;

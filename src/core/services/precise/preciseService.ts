@@ -6,8 +6,8 @@ import type { FileDocument, UrlDocument } from '../../api/types';
 import { MinerUError } from '../../errors';
 import { safeUrl, type Logger } from '../../util/logger';
 import type { RemoteRef, TaskRecord } from '../../tasks/task';
-import type { MinerUApi } from '../mineruApi';
-import type { Acceptance, PlannedRequest, Service, SubmissionPlan, SubmitItem } from '../service';
+import type { MinerUApi } from '../../api/mineruApi';
+import type { Acceptance, PlannedRequest, Service, SubmissionPlan, SubmitItem } from '../../tasks/service';
 import { matchBatchItem } from './batchItems';
 
 export class PreciseService implements Service {

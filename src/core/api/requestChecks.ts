@@ -3,10 +3,10 @@
  * already checked the same options with submitChecks and pageRanges). A failure is a `validate`
  * MinerUError with the code the service would have answered.
  */
-import type { AgentOptions, ParseOptions } from '../api/types';
-import { describeCode } from '../api/errorCodes';
+import type { AgentOptions, ParseOptions } from './types';
+import { describeCode } from './errorCodes';
 import { MinerUError } from '../errors';
-import { SEED_PATTERN } from './submitChecks';
+import { SEED_PATTERN } from '../options/submitChecks';
 
 /** The agent API's `page_range` on the wire: `N` or `N-M` (the UI normalizes what users type). */
 const AGENT_PAGE_RANGE = /^\d+(-\d+)?$/;

@@ -8,7 +8,7 @@ import type {
   TransferProgress,
   UploadUrls,
   UrlDocument,
-} from '../api/types';
+} from './types';
 
 /** The calls of the mineru.net API the precise and agent services make (MinerUClient satisfies it). */
 export interface MinerUApi {

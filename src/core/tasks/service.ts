@@ -6,8 +6,8 @@
  */
 import type { SerializedError } from '../errors';
 import type { TaskStatus, TransferProgress } from '../api/types';
-import type { Source } from '../tasks/source';
-import type { RemoteRef, TaskMode, TaskRecord } from '../tasks/task';
+import type { Source } from './source';
+import type { RemoteRef, TaskMode, TaskRecord } from './task';
 
 /** One document of a submission: its task record and what its request needs. */
 export interface SubmitItem {
