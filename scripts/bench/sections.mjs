@@ -216,7 +216,13 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
         ours: async (dir) => {
           const r = await measure('node', [ctx.out('importDriver.js'), '--url', zipUrl, '--out', dir]);
           const j = driverJson(r, `our import (${sizeMb} MB)`);
-          return { ms: j.ms, peakKb: Math.max(j.peakKb, r.peakKb), processMs: r.wallMs };
+          return {
+            ms: j.ms,
+            peakKb: Math.max(j.peakKb, r.peakKb),
+            processMs: r.wallMs,
+            stallMaxMs: j.stallMaxMs,
+            stallP99Ms: j.stallP99Ms,
+          };
         },
         curl: async (dir) => {
           const zip = path.join(dir, 'r.zip');
@@ -304,6 +310,15 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
           goal: `≤ zip + 100 = ${Math.round(zipMb + 100)} MB`,
           pass: ({ ours }) => ours.median <= zipMb + 100,
           note: `curl+unzip peak ${Math.round(Math.max(...rssMb('curl')))} MB`,
+        }),
+        figure({
+          section: 'import',
+          name: `import ${sizeMb} MB: event-loop stall`,
+          unit: 'ms',
+          ours: samples.ours.map((s) => s.stallMaxMs),
+          goal: '≤ 50 ms (longest)',
+          pass: ({ ours }) => ours.max <= 50,
+          note: `longest stall per run ${samples.ours.map((s) => Math.round(s.stallMaxMs)).join('/')} ms; p99 ${samples.ours.map((s) => s.stallP99Ms.toFixed(1)).join('/')} ms`,
         }),
       );
     }
