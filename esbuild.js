@@ -1,4 +1,4 @@
-// Bundles the extension (and its runtime dependencies axios and adm-zip) into dist/extension.js.
+// Bundles the extension (and its runtime dependency axios) into dist/extension.js.
 // Shape follows the `yo code` esbuild template: --production minifies, --watch rebuilds.
 const esbuild = require('esbuild');
 

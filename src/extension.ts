@@ -75,7 +75,7 @@ export function activate(
   const consent = new EndpointConsent(context.globalState);
   let settings = readSettings();
 
-  // The client (axios) and the importer (adm-zip) load on first use, not during activation, and the
+  // The client (axios) and the importer (zip reader) load on first use, not during activation, and the
   // client is rebuilt when an endpoint setting changes; the engine always calls the current one.
   const client = lazy(buildClient, API_METHODS);
   async function buildClient(): Promise<MinerUClient> {

@@ -221,7 +221,14 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
         ours: async (dir) => {
           const r = await measure('node', [ctx.out('importDriver.js'), '--url', zipUrl, '--out', dir]);
           const j = driverJson(r, `our import (${sizeMb} MB)`);
-          return { ms: j.ms, peakKb: Math.max(j.peakKb, r.peakKb), processMs: r.wallMs };
+          return {
+            ms: j.ms,
+            peakKb: Math.max(j.peakKb, r.peakKb),
+            processMs: r.wallMs,
+            stallMaxMs: j.stallMaxMs,
+            stallP99Ms: j.stallP99Ms,
+            stallCpuMaxMs: j.stallCpuMaxMs,
+          };
         },
         curl: async (dir) => {
           const zip = path.join(dir, 'r.zip');
@@ -309,6 +316,24 @@ export async function importSection(ctx, { sizesMb, runs, log }) {
           goal: `≤ zip + 100 = ${Math.round(zipMb + 100)} MB`,
           pass: ({ ours }) => ours.median <= zipMb + 100,
           note: `curl+unzip peak ${Math.round(Math.max(...rssMb('curl')))} MB`,
+        }),
+        figure({
+          section: 'import',
+          name: `import ${sizeMb} MB: event-loop stall`,
+          unit: 'ms',
+          ours: samples.ours.map((s) => s.stallMaxMs),
+          goal: '≤ 50 ms (longest)',
+          pass: ({ ours }) => ours.max <= 50,
+          note: `longest stall per run ${samples.ours.map((s) => Math.round(s.stallMaxMs)).join('/')} ms; p99 ${samples.ours.map((s) => s.stallP99Ms.toFixed(1)).join('/')} ms`,
+        }),
+        figure({
+          section: 'import',
+          name: `import ${sizeMb} MB: event-loop stall, on-CPU part`,
+          unit: 'ms',
+          ours: samples.ours.map((s) => s.stallCpuMaxMs ?? NaN),
+          goal: '≤ 50 ms (longest)',
+          pass: ({ ours }) => ours.max <= 50,
+          note: 'the main thread’s own CPU time between two 1 ms ticks (Linux schedstat): the stall without the waits for a core of a busy machine',
         }),
       );
     }

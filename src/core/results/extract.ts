@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { errorMessage, MinerUError } from '../errors';
 import { abortReason } from '../util/clock';
 import { silentLogger, type Logger } from '../util/logger';
@@ -17,6 +19,7 @@ import { isFolderError, outputWriteError, stopsTheImport } from './outputWriteEr
 import { createTempFolder, moveIntoPlace } from './placement';
 import { arrangeResult, type ExtraFormatKind } from './resultLayout';
 import { declaredEntry, declaredEntryCount, entryKind, readZipEntries } from './zipDirectory';
+import { ZipEntryError, type ZipArchive, type ZipEntryInfo } from './zipReader';
 
 /** Safe import of a MinerU result zip: each entry checked, written into a temporary folder, placed whole. */
 
@@ -59,13 +62,29 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
   const limits: ExtractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...opts.limits };
   const logger = opts.logger ?? silentLogger;
   const name = sanitizeName(opts.documentName);
-  const signal = opts.signal;
-  throwIfAborted(signal);
+  throwIfAborted(opts.signal);
 
   const declared = await declaredEntryCount(zipPath).catch(() => undefined);
   if (declared !== undefined) checkEntryCount(declared, limits);
   const zipSize = (await fs.stat(zipPath)).size;
-  const entries = readZipEntries(zipPath);
+  const archive = await readZipEntries(zipPath);
+  try {
+    return await extractArchive(archive, zipSize, name, opts, limits, logger);
+  } finally {
+    await archive.close().catch(() => undefined);
+  }
+}
+
+async function extractArchive(
+  archive: ZipArchive,
+  zipSize: number,
+  name: string,
+  opts: ImportOptions,
+  limits: ExtractLimits,
+  logger: Logger,
+): Promise<ImportedResult> {
+  const signal = opts.signal;
+  const entries = archive.entries;
   checkEntryCount(entries.length, limits);
   checkDeclaredSizes(entries.map(declaredEntry), zipSize, limits);
 
@@ -78,7 +97,7 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
 
     for (const entry of entries) {
       throwIfAborted(signal);
-      const entryName = entry.entryName;
+      const entryName = entry.name;
       const check = checkEntryPath(entryName, temp);
       if (!check.ok) {
         rejected.push({ entry: entryName, reason: check.reason });
@@ -108,21 +127,18 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
         rejected.push({ entry: entryName, reason: 'duplicate name (possibly differing only in case)' });
         continue;
       }
-      let data: Buffer;
-      try {
-        // One entry inflated at a time; adm-zip caps inflation at the declared size.
-        data = entry.getData();
-      } catch (error) {
-        rejected.push({ entry: entryName, reason: `unreadable (${errorMessage(error)})` });
+      // One entry at a time, streamed from the archive to its file: inflated by zlib off the event
+      // loop, capped at its declared size, its CRC checked, the limits checked on every chunk.
+      const outcome = await writeEntry(archive, entry, check.absolute, signal, (bytes) => {
+        checkEntrySize(entryName, bytes, limits);
+        checkInflatedTotal(actualTotal + bytes, limits);
+      });
+      if (outcome.kind === 'unreadable') {
+        rejected.push({ entry: entryName, reason: `unreadable (${errorMessage(outcome.error)})` });
         continue;
       }
-      actualTotal += data.length;
-      checkEntrySize(entryName, data.length, limits);
-      checkInflatedTotal(actualTotal, limits);
-      try {
-        await fs.mkdir(path.dirname(check.absolute), { recursive: true });
-        await fs.writeFile(check.absolute, data, { flag: 'wx' });
-      } catch (error) {
+      if (outcome.kind === 'write-failed') {
+        const error = outcome.error;
         if (stopsTheImport(error)) throw outputWriteError(error, opts.outputDir);
         rejected.push({
           entry: entryName,
@@ -130,6 +146,7 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
         });
         continue;
       }
+      actualTotal += outcome.bytes;
       taken.add(key);
       written.push(check.relative);
     }
@@ -159,5 +176,58 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
     if (!(error instanceof MinerUError) && isFolderError(error))
       throw outputWriteError(error, opts.outputDir);
     throw error;
+  }
+}
+
+type EntryOutcome =
+  | { kind: 'written'; bytes: number }
+  | { kind: 'unreadable'; error: unknown }
+  | { kind: 'write-failed'; error: unknown };
+
+/**
+ * Streams one entry into a new file at `target` (`wx`: never over an existing one). `onBytes` sees
+ * the running count of inflated bytes and throws to refuse the import (a limit). When the entry
+ * turns out unreadable (damaged, over its declared size, bad CRC) or the write fails, the partial
+ * file and any folder made for it are removed: nothing of a refused entry is left.
+ */
+async function writeEntry(
+  archive: ZipArchive,
+  entry: ZipEntryInfo,
+  target: string,
+  signal: AbortSignal | undefined,
+  onBytes: (bytes: number) => void,
+): Promise<EntryOutcome> {
+  let madeFolder: string | undefined;
+  let file: fs.FileHandle;
+  try {
+    madeFolder = await fs.mkdir(path.dirname(target), { recursive: true });
+    file = await fs.open(target, 'wx');
+  } catch (error) {
+    return { kind: 'write-failed', error };
+  }
+  let bytes = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      try {
+        onBytes(bytes);
+        done(null, chunk);
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+  try {
+    await pipeline(archive.openEntry(entry), count, file.createWriteStream(), signal ? { signal } : {});
+    return { kind: 'written', bytes };
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await fs.rm(target, { force: true }).catch(() => undefined);
+    if (madeFolder !== undefined)
+      await fs.rm(madeFolder, { recursive: true, force: true }).catch(() => undefined);
+    if (signal?.aborted) throw abortReason(signal);
+    if (error instanceof MinerUError) throw error;
+    if (error instanceof ZipEntryError) return { kind: 'unreadable', error };
+    return { kind: 'write-failed', error };
   }
 }
