@@ -509,6 +509,30 @@ describe('fake self-hosted MinerU server', function () {
     assert.deepEqual(seen, ['pending', 'processing', 'completed']);
   });
 
+  it('routing as FastAPI does it: 404 Not Found, 405 with Allow, 307 for a trailing slash, /openapi.json paths', async () => {
+    assert.deepEqual(await call(`${fake.baseUrl}/nope`).then((r) => [r.status, r.json]), [
+      404,
+      { detail: 'Not Found' },
+    ]);
+    const wrong = await call(`${fake.baseUrl}/tasks`);
+    assert.deepEqual(
+      [wrong.status, wrong.json, wrong.headers.get('allow')],
+      [405, { detail: 'Method Not Allowed' }, 'POST'],
+    );
+    const slash = await call(`${fake.baseUrl}/health/`, { redirect: 'manual' });
+    assert.deepEqual([slash.status, slash.headers.get('location')], [307, '/health']);
+    const paths = (r: Reply): string[] => Object.keys(r.json.paths as object).sort();
+    assert.deepEqual(paths(await call(`${fake.baseUrl}/openapi.json`)), [
+      '/file_parse',
+      '/health',
+      '/tasks',
+      '/tasks/{task_id}',
+      '/tasks/{task_id}/result',
+    ]);
+    const old = await start({ version: '2.7.6' });
+    assert.deepEqual(paths(await call(`${old.baseUrl}/openapi.json`)), ['/file_parse']);
+  });
+
   it('npm run fake-server -- --self-hosted: the arguments', () => {
     const a = parseSelfHostedArgs([
       '--self-hosted',
