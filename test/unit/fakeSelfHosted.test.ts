@@ -492,6 +492,13 @@ describe('fake self-hosted MinerU server', function () {
   it('faults: an injected 503, the server down (connection refused) and up again, per-poll progress', async () => {
     fake.faults.failNext = { route: '^/tasks$', status: 503, count: 1 };
     assert.equal((await post(fake, '/tasks', [{ name: 'a.pdf' }])).status, 503);
+    fake.faults.busyNext = { route: '^/tasks$', count: 1 };
+    const busy = await post(fake, '/tasks', [{ name: 'a.pdf' }]);
+    assert.deepEqual(
+      [busy.status, busy.json],
+      [503, { detail: 'Server is at maximum capacity: 3. Please try again later.' }],
+    );
+    assert.equal(fake.tasks().length, 0);
     const ok = await post(fake, '/tasks', [{ name: 'a.pdf' }]);
     assert.equal(ok.status, 202);
     await fake.down();
