@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { minimalDocx, minimalPdf } from '../fake-mineru/content';
-import { parseSelfHostedArgs } from '../fake-mineru/main';
+import { parseSelfHostedArgs } from '../fake-mineru/cli/main';
 import type { FakeSelfHosted, FakeSelfHostedOptions } from '../fake-mineru/selfHosted/server';
 import { startFakeSelfHosted } from '../fake-mineru/selfHosted/server';
 
