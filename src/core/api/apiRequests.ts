@@ -113,6 +113,7 @@ export class ApiRequests {
 
 /** An id as a URL path segment; an empty one is refused before anything is sent. */
 export function idSegment(id: string, what: string): string {
-  if (!id || !id.trim()) throw invalid('input.emptyId', `The ${what} is empty`, 'Parse the document again', { what });
+  if (!id || !id.trim())
+    throw invalid('input.emptyId', `The ${what} is empty`, 'Parse the document again', { what });
   return encodeURIComponent(id.trim());
 }

@@ -156,7 +156,8 @@ export class MinerUClient {
     options: ParseOptions,
     signal?: AbortSignal,
   ): Promise<{ batchId: string } & Submitted> {
-    if (docs.length === 0) throw invalid('input.noDocuments', 'No documents to submit', 'Choose at least one URL');
+    if (docs.length === 0)
+      throw invalid('input.noDocuments', 'No documents to submit', 'Choose at least one URL');
     docs.forEach((doc) => assertHttpUrl(doc.url));
     assertParseOptions(options);
     const result = await this.requests.withToken({
@@ -203,7 +204,11 @@ export class MinerUClient {
     if (files.length === 0) throw invalid('input.noFiles', 'No files to upload', 'Choose at least one file');
     for (const file of files) {
       if (!file.name.trim()) {
-        throw invalid('input.aFileUnnamed', 'A file has no name', 'Give every file a name with its extension');
+        throw invalid(
+          'input.aFileUnnamed',
+          'A file has no name',
+          'Give every file a name with its extension',
+        );
       }
     }
     assertParseOptions(options);

@@ -86,11 +86,19 @@ function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now
   }
   if (status === 429 || status >= 500) {
     const afterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after'], now);
-    return markTransient(new MinerUError({ ...base, params: params('busy'), hint: 'Try again in a few minutes', retryable: true }), {
-      kind: 'status',
-      httpStatus: status,
-      ...(afterMs === undefined ? {} : { afterMs }),
-    });
+    return markTransient(
+      new MinerUError({
+        ...base,
+        params: params('busy'),
+        hint: 'Try again in a few minutes',
+        retryable: true,
+      }),
+      {
+        kind: 'status',
+        httpStatus: status,
+        ...(afterMs === undefined ? {} : { afterMs }),
+      },
+    );
   }
   return new MinerUError({
     ...base,
