@@ -175,5 +175,9 @@ export class Notifier implements vscode.Disposable {
 export function suggestsPageRanges(error: SerializedError | undefined): boolean {
   if (!error) return false;
   if (error.code && ['-60005', '-60006', '-30001', '-30003'].includes(error.code)) return true;
-  return /pages?/i.test(error.message) && /limit|exceed|too many/i.test(error.message);
+  // Otherwise the service's own words about pages and a limit (they are not translated); a record
+  // written before reasons existed has them only in its message.
+  const said = error.reason ? error.params?.serviceMsg : error.message;
+  if (typeof said !== 'string') return false;
+  return /pages?/i.test(said) && /limit|exceed|too many/i.test(said);
 }
