@@ -295,10 +295,7 @@ async function convertedErrors(): Promise<Array<[string, MinerUError]>> {
     ['empty batch id', thrown(() => idSegment('', 'batch id'))],
     ['empty other id', thrown(() => idSegment('', 'data id'))],
     ['not an http url', thrown(() => assertHttpUrl('ftp://example.com/a.pdf'))],
-    [
-      'callback without seed',
-      thrown(() => assertParseOptions({ callback: 'https://cb.example/' })),
-    ],
+    ['callback without seed', thrown(() => assertParseOptions({ callback: 'https://cb.example/' }))],
     ['bad seed', thrown(() => assertParseOptions({ seed: 'a b' }))],
     ['quick page range', thrown(() => assertAgentOptions({ pageRange: '1,3' }))],
     ['bad API base', thrown(() => normaliseBase('not a url', 'API base URL'))],
