@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
 import { describeError, errorText } from './errorText';
+import { suggestsPageRanges } from './pageRangeText';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent, ParseEngine } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
@@ -169,15 +170,4 @@ export class Notifier implements vscode.Disposable {
     );
     if (answer === now) this.engine.refresh();
   }
-}
-
-/** Whether a failure is one that page ranges can get around (too large, too many pages). */
-export function suggestsPageRanges(error: SerializedError | undefined): boolean {
-  if (!error) return false;
-  if (error.code && ['-60005', '-60006', '-30001', '-30003'].includes(error.code)) return true;
-  // Otherwise the service's own words about pages and a limit (they are not translated); a record
-  // written before reasons existed has them only in its message.
-  const said = error.reason ? error.params?.serviceMsg : error.message;
-  if (typeof said !== 'string') return false;
-  return /pages?/i.test(said) && /limit|exceed|too many/i.test(said);
 }

@@ -3,6 +3,7 @@
  * values (src/core/options/pageRanges.ts), this words them through l10n. Same rule as errorText: the
  * translation is used only when its English rendering equals the core's English text.
  */
+import type { SerializedError } from '../core/errors';
 import type { PagePartProblem, PageRangesResult } from '../core/options/pageRanges';
 import { englishL10n, type L10n } from './l10nText';
 
@@ -56,4 +57,22 @@ function render(refused: Extract<PageRangesResult, { ok: false }>, l10n: L10n): 
 /** The refusal's text in the user's language (the core's English text when it does not match). */
 export function pageRangesText(refused: Extract<PageRangesResult, { ok: false }>, target: L10n): string {
   return render(refused, englishL10n) === refused.message ? render(refused, target) : refused.message;
+}
+
+/**
+ * Service codes of failures that page ranges can get around: too large (-60005, -30001), too many
+ * pages (-60006, -30003). -60022 (the service could not read a web page: network error or rate
+ * limit) is offered too, as it was when this test read the English message ("page", "limit").
+ */
+const PAGE_RANGE_CODES: ReadonlySet<string> = new Set(['-60005', '-60006', '-30001', '-30003', '-60022']);
+
+/** Whether a failure is one that page ranges can get around (too large, too many pages). */
+export function suggestsPageRanges(error: SerializedError | undefined): boolean {
+  if (!error) return false;
+  if (error.code && PAGE_RANGE_CODES.has(error.code)) return true;
+  // Otherwise the service's own words about pages and a limit (they are not translated); a record
+  // written before reasons existed has them only in its message.
+  const said = error.reason ? error.params?.serviceMsg : error.message;
+  if (typeof said !== 'string') return false;
+  return /pages?/i.test(said) && /limit|exceed|too many/i.test(said);
 }

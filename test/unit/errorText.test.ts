@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { idSegment } from '../../src/core/api/apiRequests';
 import { normaliseBase } from '../../src/core/api/baseUrl';
 import { MinerUClient } from '../../src/core/api/client';
-import { taskFailureError } from '../../src/core/api/errorCodes';
+import { ERROR_CODES, taskFailureError } from '../../src/core/api/errorCodes';
 import type { MinerUApi } from '../../src/core/api/mineruApi';
 import { assertAgentOptions, assertHttpUrl, assertParseOptions } from '../../src/core/api/requestChecks';
 import { uploadFile } from '../../src/core/api/upload';
@@ -44,7 +44,7 @@ import { readZipEntries } from '../../src/core/results/zipDirectory';
 import { systemClock } from '../../src/core/util/clock';
 import { silentLogger } from '../../src/core/util/logger';
 import { describeError, englishL10n, errorText, urlProblemText } from '../../src/vscode/errorText';
-import { pageRangesText } from '../../src/vscode/pageRangeText';
+import { pageRangesText, suggestsPageRanges } from '../../src/vscode/pageRangeText';
 import { startHarness } from './helpers/engineHarness';
 import { hasChinese, zhCnL10n } from './helpers/l10nBundles';
 
@@ -464,6 +464,29 @@ describe('Error text for the user (reason codes through l10n)', function () {
     } finally {
       await h.dispose();
     }
+  });
+
+  it('offers page ranges for exactly the failures the test on the English message offered them for', () => {
+    const before = (e: SerializedError): boolean =>
+      (e.code !== undefined && ['-60005', '-60006', '-30001', '-30003'].includes(e.code)) ||
+      (/pages?/i.test(e.message) && /limit|exceed|too many/i.test(e.message));
+    const samples: Array<[string, SerializedError]> = errors.map(([name, e]) => [name, e.toJSON()]);
+    for (const code of [...Object.keys(ERROR_CODES), 'X1']) {
+      for (const errMsg of [undefined, 'boom', 'number of pages exceeds limit', 'too many pages']) {
+        const status = { state: 'failed', errCode: code, ...(errMsg ? { errMsg } : {}) } as never;
+        samples.push([`task ${code} ${errMsg ?? ''}`, taskFailureError(status).toJSON()]);
+      }
+    }
+    for (const errMsg of ['the file has too many pages, over the limit', 'boom']) {
+      samples.push([`task ${errMsg}`, taskFailureError({ state: 'failed', errMsg } as never).toJSON()]);
+    }
+    samples.push(['old record', { phase: 'parse', message: 'Page limit exceeded', retryable: false }]);
+    let offered = 0;
+    for (const [name, json] of samples) {
+      assert.equal(suggestsPageRanges(json), before(json), name);
+      if (before(json)) offered += 1;
+    }
+    assert.ok(offered > 10, `only ${offered} samples offer page ranges`);
   });
 
   it('an expired token (A0211) reads in Chinese', async () => {
