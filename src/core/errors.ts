@@ -55,7 +55,21 @@ export type ErrorReason =
   | 'zip.noMarkdown'
   // The output folder. params: folder, code, name.
   | 'output.write'
-  | 'output.noFreeName';
+  | 'output.noFreeName'
+  // A self-hosted MinerU server. params: host, status, detail, field, path, location, code, url, ranges, set.
+  | 'selfHosted.notConfigured'
+  | 'selfHosted.badUrl'
+  | 'selfHosted.unreachable'
+  | 'selfHosted.credential'
+  | 'selfHosted.busy'
+  | 'selfHosted.taskNotFound'
+  | 'selfHosted.noRoute'
+  | 'selfHosted.invalidOption'
+  | 'selfHosted.tooLarge'
+  | 'selfHosted.redirect'
+  | 'selfHosted.http'
+  | 'selfHosted.badAnswer'
+  | 'selfHosted.pageRange';
 
 /** The values of an error's sentence, by name. */
 export type ErrorParams = Readonly<Record<string, string | number>>;
