@@ -68,6 +68,8 @@ interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Readable;
+  /** Bytes arrived: the idle timeout starts again. */
+  touch(): void;
 }
 
 interface SendOptions {
@@ -224,6 +226,7 @@ export class SelfHostedClient {
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done: TransformCallback): void {
         bytes += chunk.length;
+        answer.touch();
         if (bytes > opts.maxBytes) return done(tooLarge('', opts.maxBytes));
         opts.onProgress?.(bytes, Number.isFinite(total) ? total : undefined);
         done(null, chunk);
@@ -310,22 +313,24 @@ export class SelfHostedClient {
       const onAbort = (): void => finish(abortReason(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       const req = lib.request(url, { method, headers }, (res) => {
-        if (opts.timeoutMs === undefined) {
-          // Streamed answer: the idle timer runs on while body bytes flow.
-          arm();
-          res.on('data', arm);
-          res.on('end', () => timer && clearTimeout(timer));
-          res.on('close', () => timer && clearTimeout(timer));
-        } else {
-          res.on('end', () => timer && clearTimeout(timer));
-          res.on('close', () => timer && clearTimeout(timer));
-        }
+        // Streamed answer: the idle timer starts again now, and with every chunk the reader
+        // reports (`touch`); a 'data' listener here would start the flow before anyone reads.
+        if (opts.timeoutMs === undefined) arm();
+        res.on('end', () => timer && clearTimeout(timer));
+        res.on('close', () => timer && clearTimeout(timer));
         if (signal) {
           const abortBody = (): void => void res.destroy(abortReason(signal));
           signal.addEventListener('abort', abortBody, { once: true });
           res.on('close', () => signal.removeEventListener('abort', abortBody));
         }
-        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: res });
+        finish(undefined, {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: res,
+          touch: () => {
+            if (opts.timeoutMs === undefined) arm();
+          },
+        });
       });
       req.on('error', (error) => {
         if (settled) return;
