@@ -1,7 +1,7 @@
 // The fake's internal model: the service's wording and limits, tasks and batches, the two error
 // kinds a route throws, and small parsing helpers.
 import { randomBytes } from 'node:crypto';
-import type { FakeState, FakeTaskKind } from './types';
+import type { FakeTaskView } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Constants: messages as the real service words them (guide §3.2)
@@ -79,29 +79,11 @@ export interface Failure {
   errCode?: number;
 }
 
-export interface Task {
-  id: string;
-  kind: FakeTaskKind;
-  batchId?: string;
-  index: number;
+/** A task as the fake keeps it: what tests see (FakeTaskView), plus the fake's own bookkeeping. */
+export interface Task extends Omit<FakeTaskView, 'fullZipUrl' | 'markdownUrl'> {
   owner: string;
-  source: 'url' | 'upload';
-  url?: string;
-  name: string;
-  fileName: string;
-  dataId?: string;
-  modelVersion: string;
-  extraFormats: string[];
-  isOcr: boolean;
-  pageRanges?: string;
-  language?: string;
-  state: FakeState;
-  pages: number;
-  extractedPages: number;
   slowSteps: number;
   failure?: Failure;
-  errMsg: string;
-  errCode?: number;
   startTime?: string;
   innerUuid: string;
   zipId?: string;
@@ -109,9 +91,6 @@ export interface Task {
   zipExpired: boolean;
   mdId?: string;
   uploadKey?: string;
-  uploadUrl?: string;
-  uploadedBytes?: number;
-  polls: number;
   callback?: { url: string; seed: string };
   callbackSent: boolean;
 }

@@ -210,7 +210,7 @@ async function convertedErrors(): Promise<Array<[string, MinerUError]>> {
       ),
     ],
     ['inflated too large', thrown(() => checkInflatedTotal(limits.maxTotalBytes + 1, limits))],
-    ['corrupt zip', thrown(() => readZipEntries(notZip))],
+    ['corrupt zip', await caught(readZipEntries(notZip))],
     ['no markdown', await caught(arrangeResult(tmp, ['a.png'], 'doc'))],
     ['disk full', outputWriteError(errno('ENOSPC'), '/out')],
     ['no permission', outputWriteError(errno('EACCES'), '/out')],

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { minimalDocx, minimalPdf } from '../fake-mineru/content';
-import { parseSelfHostedArgs } from '../fake-mineru/main';
+import { parseSelfHostedArgs } from '../fake-mineru/cli/main';
 import type { FakeSelfHosted, FakeSelfHostedOptions } from '../fake-mineru/selfHosted/server';
 import { startFakeSelfHosted } from '../fake-mineru/selfHosted/server';
 
@@ -492,6 +492,13 @@ describe('fake self-hosted MinerU server', function () {
   it('faults: an injected 503, the server down (connection refused) and up again, per-poll progress', async () => {
     fake.faults.failNext = { route: '^/tasks$', status: 503, count: 1 };
     assert.equal((await post(fake, '/tasks', [{ name: 'a.pdf' }])).status, 503);
+    fake.faults.busyNext = { route: '^/tasks$', count: 1 };
+    const busy = await post(fake, '/tasks', [{ name: 'a.pdf' }]);
+    assert.deepEqual(
+      [busy.status, busy.json],
+      [503, { detail: 'Server is at maximum capacity: 3. Please try again later.' }],
+    );
+    assert.equal(fake.tasks().length, 0);
     const ok = await post(fake, '/tasks', [{ name: 'a.pdf' }]);
     assert.equal(ok.status, 202);
     await fake.down();
@@ -507,6 +514,30 @@ describe('fake self-hosted MinerU server', function () {
     const seen: unknown[] = [];
     for (let i = 0; i < 3; i++) seen.push((await call(`${polled.baseUrl}/tasks/${id}`)).json.status);
     assert.deepEqual(seen, ['pending', 'processing', 'completed']);
+  });
+
+  it('routing as FastAPI does it: 404 Not Found, 405 with Allow, 307 for a trailing slash, /openapi.json paths', async () => {
+    assert.deepEqual(await call(`${fake.baseUrl}/nope`).then((r) => [r.status, r.json]), [
+      404,
+      { detail: 'Not Found' },
+    ]);
+    const wrong = await call(`${fake.baseUrl}/tasks`);
+    assert.deepEqual(
+      [wrong.status, wrong.json, wrong.headers.get('allow')],
+      [405, { detail: 'Method Not Allowed' }, 'POST'],
+    );
+    const slash = await call(`${fake.baseUrl}/health/`, { redirect: 'manual' });
+    assert.deepEqual([slash.status, slash.headers.get('location')], [307, '/health']);
+    const paths = (r: Reply): string[] => Object.keys(r.json.paths as object).sort();
+    assert.deepEqual(paths(await call(`${fake.baseUrl}/openapi.json`)), [
+      '/file_parse',
+      '/health',
+      '/tasks',
+      '/tasks/{task_id}',
+      '/tasks/{task_id}/result',
+    ]);
+    const old = await start({ version: '2.7.6' });
+    assert.deepEqual(paths(await call(`${old.baseUrl}/openapi.json`)), ['/file_parse']);
   });
 
   it('npm run fake-server -- --self-hosted: the arguments', () => {

@@ -7,7 +7,7 @@ import { isRefusal, readParseOptions, storeUploads } from './form';
 import type { ParsedForm } from './multipart';
 import { legacyResultZip, resultDict, resultZip } from './results';
 import type { Exchange } from './wire';
-import { origin, send, sendDetail, sendJson } from './wire';
+import { capacityDetail, origin, send, sendDetail, sendJson } from './wire';
 
 export const API_PROTOCOL_VERSION = 2;
 const NO_HEALTHY_WORKER = 'No healthy upstream MinerU API servers are available';
@@ -213,7 +213,7 @@ export async function fileParse(x: Exchange, form: ParsedForm): Promise<void> {
 export async function legacyFileParse(x: Exchange, form: ParsedForm): Promise<void> {
   const { ctx } = x;
   if (ctx.maxConcurrent > 0 && processingCount(ctx) >= ctx.maxConcurrent)
-    return sendDetail(x, 503, `Server is at maximum capacity: ${ctx.maxConcurrent}. Please try again later.`);
+    return sendDetail(x, 503, capacityDetail(ctx.maxConcurrent));
   const t = accept(x, form, true);
   if (!t) return;
   await waitTerminal(t);

@@ -92,6 +92,12 @@ export interface SelfHostedFaults {
   /** Send headers + part of the body, destroy the socket. */
   dropNext?: DropFault | DropFault[];
   /**
+   * The next matching requests answer the 2.x server's 503 `{"detail":"Server is at maximum capacity:
+   * N. Please try again later."}` (N = maxConcurrent). 3.x itself queues instead (it never sends
+   * this); the fault is for a client's handling of a busy server, in any mode.
+   */
+  busyNext?: RouteFault | RouteFault[];
+  /**
    * The task manager is broken: /health answers 503 {"status":"unhealthy", error}. In router mode
    * every worker is unhealthy, so submissions answer 503 "No healthy upstream MinerU API servers are
    * available".

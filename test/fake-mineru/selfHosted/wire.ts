@@ -83,6 +83,11 @@ function nginx(x: Exchange, status: number, headers: Record<string, string> = {}
   x.res.end(body);
 }
 
+/** 2.x limit_concurrency(): the value of MINERU_API_MAX_CONCURRENT_REQUESTS in the text. */
+export function capacityDetail(maxConcurrent: number): string {
+  return `Server is at maximum capacity: ${maxConcurrent}. Please try again later.`;
+}
+
 /** The reverse proxy's credential check: 401 + WWW-Authenticate when absent or wrong, 403 when refused. */
 export function checkProxyAuth(x: Exchange): boolean {
   const auth = x.ctx.options.auth;
@@ -112,6 +117,11 @@ export function checkProxyAuth(x: Exchange): boolean {
 export async function applyFrontFaults(x: Exchange, drain: () => Promise<void>): Promise<boolean> {
   if (takeFault(x.ctx.faults.hangNext, x.path)) {
     await drain();
+    return true;
+  }
+  if (takeFault(x.ctx.faults.busyNext, x.path)) {
+    await drain();
+    sendDetail(x, 503, capacityDetail(x.ctx.maxConcurrent));
     return true;
   }
   const fail = takeFault(x.ctx.faults.failNext, x.path);

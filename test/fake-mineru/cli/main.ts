@@ -16,10 +16,10 @@
  *
  * and prints its URL (with --json: one JSON line {baseUrl, version, router}).
  */
-import type { FakeMinerUOptions } from './server';
-import { startFakeMinerU } from './server';
-import type { FakeSelfHostedOptions } from './selfHosted/server';
-import { startFakeSelfHosted } from './selfHosted/server';
+import type { FakeMinerUOptions } from '../server';
+import { startFakeMinerU } from '../server';
+import type { FakeSelfHostedOptions } from '../selfHosted/server';
+import { startFakeSelfHosted } from '../selfHosted/server';
 
 const USAGE =
   'usage: main.js [--port N] [--cdn-port N] [--any-token] [--timed|--per-poll] [--step-ms N] [--pages N] [--token T] [--host H] [--json]';
