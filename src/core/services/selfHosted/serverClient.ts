@@ -154,6 +154,19 @@ export class SelfHostedClient {
     throw await this.fail('validate', 'tasks/{task_id}', answer, body);
   }
 
+  /** Whether the server is a 2.x one: its OpenAPI lists `/file_parse` and no `/tasks`. */
+  async isLegacy(signal?: AbortSignal): Promise<boolean> {
+    const answer = await this.send('GET', 'openapi.json', {
+      phase: 'validate',
+      signal,
+      timeoutMs: this.timeoutMs,
+    });
+    const body = await readJson(answer.body);
+    if (answer.status !== 200) return false;
+    const paths = (body as { paths?: Record<string, unknown> } | undefined)?.paths ?? {};
+    return '/file_parse' in paths && !('/tasks' in paths);
+  }
+
   /** `POST /tasks` with one file: 202 and the task's status. The file is streamed, never buffered. */
   async submit(
     file: { path: string; size: number; name: string },
