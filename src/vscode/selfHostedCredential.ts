@@ -67,15 +67,15 @@ function parse(raw: string | undefined): ServerCredential | undefined {
 
 /** Asks for the kind, then the secret, in input boxes; undefined when the user stops. */
 export async function promptForCredential(): Promise<ServerCredential | undefined> {
-  const bearer = vscode.l10n.t('Bearer token');
-  const basic = vscode.l10n.t('User and password (basic auth)');
+  const bearer: vscode.QuickPickItem = { label: vscode.l10n.t('Bearer token') };
+  const basic: vscode.QuickPickItem = { label: vscode.l10n.t('User and password (basic auth)') };
   const kind = await vscode.window.showQuickPick([bearer, basic], {
     title: vscode.l10n.t('MinerU: Credential for Your MinerU Server'),
     placeHolder: vscode.l10n.t('What does the reverse proxy in front of your server check?'),
     ignoreFocusOut: true,
   });
   if (!kind) return undefined;
-  if (kind === bearer) {
+  if (kind.label === bearer.label) {
     const token = await vscode.window.showInputBox({
       title: vscode.l10n.t('MinerU: Credential for Your MinerU Server'),
       prompt: vscode.l10n.t(
