@@ -19,7 +19,11 @@ import { TaskStore } from '../../src/core/tasks/taskStore';
 import { systemClock } from '../../src/core/util/clock';
 import { MemoryKeyValueStore } from '../../src/core/util/keyValueStore';
 import { englishL10n, errorText } from '../../src/vscode/errorText';
-import { startFakeSelfHosted, type FakeSelfHosted, type FakeSelfHostedOptions } from '../fake-mineru/selfHosted/server';
+import {
+  startFakeSelfHosted,
+  type FakeSelfHosted,
+  type FakeSelfHostedOptions,
+} from '../fake-mineru/selfHosted/server';
 import { CapturingLogger } from './helpers/engineHarness';
 
 const PDF = Buffer.from('%PDF-1.4\n% fake document for the self-hosted fake\n%%EOF\n', 'latin1');
@@ -114,7 +118,9 @@ async function rig(
         const tasks = store.all();
         if (pred(tasks)) return tasks;
         if (Date.now() > end)
-          throw new Error(`timed out: ${JSON.stringify(tasks.map((t) => [t.name, t.state, t.error?.message]))}`);
+          throw new Error(
+            `timed out: ${JSON.stringify(tasks.map((t) => [t.name, t.state, t.error?.message]))}`,
+          );
         await new Promise((res) => setTimeout(res, 5));
       }
     },
@@ -130,10 +136,18 @@ async function rig(
 const finished = (tasks: TaskRecord[]): boolean =>
   tasks.length > 0 && tasks.every((t) => t.state === 'done' || t.state === 'failed');
 
-const request = (r: Rig, options: ParseOptions = {}) => ({ outputDir: r.out, options, mode: 'selfHosted' as const });
+const request = (r: Rig, options: ParseOptions = {}) => ({
+  outputDir: r.out,
+  options,
+  mode: 'selfHosted' as const,
+});
 
 /** A document server on loopback that records the headers of every request. */
-async function documentServer(): Promise<{ url: string; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+async function documentServer(): Promise<{
+  url: string;
+  headers: http.IncomingHttpHeaders[];
+  close(): Promise<void>;
+}> {
   const headers: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((req, res) => {
     headers.push(req.headers);
@@ -161,7 +175,10 @@ describe('self-hosted service against the fake mineru-api', function () {
   it('a local file: one multipart POST /tasks, polled, the zip imported into the cloud layout', async () => {
     r = await rig();
     const f = await r.file('report.pdf');
-    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r, { language: 'en', enableTable: false }));
+    await r.engine.submitFiles(
+      [{ path: f.path, size: f.size }],
+      request(r, { language: 'en', enableTable: false }),
+    );
     const [task] = await r.waitFor(finished);
     assert.equal(task!.state, 'done', JSON.stringify(task!.error));
     assert.equal(task!.mode, 'selfHosted');
@@ -256,7 +273,9 @@ describe('self-hosted service against the fake mineru-api', function () {
     r = await rig({ maxConcurrent: 1, progress: 'manual' });
     const files = await Promise.all(['one.pdf', 'two.pdf'].map((n) => r!.file(n)));
     await r.engine.submitFiles(files, request(r));
-    await r.waitFor((ts) => ts.length === 2 && ts.every((t) => t.state === 'pending' && t.queuedAhead !== undefined));
+    await r.waitFor(
+      (ts) => ts.length === 2 && ts.every((t) => t.state === 'pending' && t.queuedAhead !== undefined),
+    );
     await r.store.flush();
     const engine = r.reload();
     engine.resume();
@@ -280,7 +299,10 @@ describe('self-hosted service against the fake mineru-api', function () {
     assert.equal(task!.state, 'failed');
     assert.equal(task!.error?.reason, 'selfHosted.unreachable');
     assert.equal(task!.error?.retryable, true);
-    assert.match(errorText(task!.error!, englishL10n).message, /The MinerU server at 127\.0\.0\.1:\d+ could not be reached/);
+    assert.match(
+      errorText(task!.error, englishL10n).message,
+      /The MinerU server at 127\.0\.0\.1:\d+ could not be reached/,
+    );
   });
 
   it('503 at submission is waited on and tried again, not a failure', async () => {
@@ -304,7 +326,7 @@ describe('self-hosted service against the fake mineru-api', function () {
     assert.equal(task!.state, 'failed');
     assert.equal(task!.error?.reason, 'selfHosted.invalidOption');
     assert.equal(task!.error?.params?.field, 'backend');
-    assert.match(task!.error!.message, /refused the option backend: Invalid backend/);
+    assert.match(task!.error.message, /refused the option backend: Invalid backend/);
   });
 
   it('404 after a server restart: the task fails as retryable with a clear note, and Retry submits again', async () => {
@@ -317,7 +339,7 @@ describe('self-hosted service against the fake mineru-api', function () {
     assert.equal(task!.state, 'failed');
     assert.equal(task!.error?.reason, 'selfHosted.taskNotFound');
     assert.equal(task!.error?.retryable, true);
-    assert.match(errorText(task!.error!, englishL10n).message, /no longer knows this task/);
+    assert.match(errorText(task!.error, englishL10n).message, /no longer knows this task/);
     await r.engine.retry(task!.id);
     for (let i = 0; i < 40 && r.store.all()[0]?.state !== 'done'; i++) {
       r.fake.advanceAll();
@@ -333,7 +355,7 @@ describe('self-hosted service against the fake mineru-api', function () {
     const [task] = await r.waitFor(finished);
     assert.equal(task!.state, 'failed');
     assert.equal(task!.error?.phase, 'parse');
-    assert.match(task!.error!.message, /fake parse failure/);
+    assert.match(task!.error.message, /fake parse failure/);
   });
 
   it('proxy 401 without a credential and 403 with a refused one: "check the credential for this server"', async () => {
@@ -343,15 +365,18 @@ describe('self-hosted service against the fake mineru-api', function () {
     const [task] = await r.waitFor(finished);
     assert.equal(task!.error?.reason, 'selfHosted.credential');
     assert.equal(task!.error?.httpStatus, 401);
-    assert.match(task!.error!.hint!, /Check the credential for this server/);
+    assert.match(task!.error.hint!, /Check the credential for this server/);
     await r.close();
-    r = await rig({ auth: { bearer: ['good-token'], forbidden: ['bad-token'] } }, { kind: 'bearer', token: 'bad-token' });
+    r = await rig(
+      { auth: { bearer: ['good-token'], forbidden: ['bad-token'] } },
+      { kind: 'bearer', token: 'bad-token' },
+    );
     const g = await r.file('auth.pdf');
     await r.engine.submitFiles([{ path: g.path, size: g.size }], request(r));
     const [forbidden] = await r.waitFor(finished);
     assert.equal(forbidden!.error?.httpStatus, 403);
     assert.equal(
-      errorText(forbidden!.error!, englishL10n).message,
+      errorText(forbidden!.error, englishL10n).message,
       `The server at ${new URL(r.fake.baseUrl).host} refused the credential (HTTP 403)`,
     );
   });
