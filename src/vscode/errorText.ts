@@ -731,13 +731,11 @@ const TEXTS: Readonly<Record<ErrorReason, { message: Part; hint: Part }>> = {
   'selfHosted.pageRange': {
     message: (p, l10n) =>
       l10n.t(
-        'A self-hosted server parses one contiguous page range per document; "{0}" is not one',
+        'A self-hosted server counts pages from the start; "{0}" counts from the end',
         str(p, 'ranges') ?? '',
       ),
     hint: (_p, l10n) =>
-      l10n.t(
-        'Give one range such as "1-20" (or "5--1" from page 5 to the end), and parse other pieces separately',
-      ),
+      l10n.t('Use page numbers such as "1-20,25", and "5--1" only for the last piece (page 5 to the end)'),
   },
 };
 

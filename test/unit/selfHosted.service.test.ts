@@ -8,7 +8,7 @@ import { MinerUClient } from '../../src/core/api/client';
 import type { ParseOptions } from '../../src/core/api/types';
 import { mineruServices } from '../../src/core/services/mineruServices';
 import { SelfHostedClient, type ServerCredential } from '../../src/core/services/selfHosted/serverClient';
-import { formFields, pageWindow } from '../../src/core/services/selfHosted/serverOptions';
+import { formFields, pageWindow, pageWindows } from '../../src/core/services/selfHosted/serverOptions';
 import { SelfHostedService } from '../../src/core/services/selfHosted/selfHostedService';
 import { flattenNested, withSelfHostedResults } from '../../src/core/services/selfHosted/selfHostedResults';
 import { documentNameFromFile, documentNameFromUrl } from '../../src/core/results/naming';
@@ -381,16 +381,47 @@ describe('self-hosted service against the fake mineru-api', function () {
     );
   });
 
-  it('a page range of several pieces is refused before anything is sent; one piece becomes start/end page ids', async () => {
+  it('a page range of several pieces is one server task per piece, merged into one folder in page order', async () => {
+    r = await rig({ pages: 5 });
+    const f = await r.file('pieces.pdf');
+    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r, { pageRanges: '4,1-2' }));
+    const [task] = await r.waitFor(finished);
+    assert.equal(task!.state, 'done', JSON.stringify(task!.error));
+    assert.equal(task!.remote?.parts?.length, 2);
+    const posts = r.fake.requests.filter((q) => q.method === 'POST');
+    assert.deepEqual(
+      posts.map((q) => [q.fields.start_page_id?.[0], q.fields.end_page_id?.[0]]),
+      [
+        ['0', '1'],
+        ['3', '3'],
+      ],
+    );
+    const folder = path.join(r.out, 'pieces');
+    const md = await fs.readFile(path.join(folder, 'pieces.md'), 'utf8');
+    const links = [...md.matchAll(/!\[\]\((images\/[^)]+)\)/g)].map((m) => m[1]!);
+    assert.equal(links.length, 3, md);
+    for (const link of links) await fs.access(path.join(folder, link));
+    assert.equal(md.split('# pieces').length - 1, 2, 'both pieces, one after the other');
+    assert.deepEqual(
+      (await fs.readdir(folder)).filter((n) => n.endsWith('.md')),
+      ['pieces.md'],
+    );
+  });
+
+  it('a page range counted from the end (except the last piece to the end) is refused before anything is sent', async () => {
     r = await rig();
     const f = await r.file('pages.pdf');
-    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r, { pageRanges: '1-3,7' }));
+    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r, { pageRanges: '2--2' }));
     const [task] = await r.waitFor(finished);
     assert.equal(task!.error?.reason, 'selfHosted.pageRange');
     assert.equal(r.fake.requests.length, 0);
     assert.deepEqual(pageWindow('2-5'), { start: 1, end: 4 });
     assert.deepEqual(pageWindow('1-3,4-6'), { start: 0, end: 5 });
     assert.deepEqual(pageWindow('5--1'), { start: 4, end: 99_999 });
+    assert.deepEqual(pageWindows('7--1,1-3'), [
+      { start: 0, end: 2 },
+      { start: 6, end: 99_999 },
+    ]);
     const fields = formFields({ isOcr: true, modelVersion: 'pipeline', pageRanges: '3' });
     assert.deepEqual(
       fields.filter(([k]) => ['backend', 'parse_method', 'start_page_id', 'end_page_id'].includes(k)),

@@ -22,6 +22,8 @@ export interface RemoteRef {
   taskId?: string;
   /** Self-hosted: the server's base URL the task was submitted to (polled there, not elsewhere). */
   server?: string;
+  /** Self-hosted: the server tasks of a page range in several pieces, in page order (taskId is the first). */
+  parts?: string[];
   batchId?: string;
   /** Position in the batch request; results are matched by it (or data_id), never by file name. */
   index?: number;

@@ -6,7 +6,7 @@
  * Every other task goes to the cloud importer unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs, type Dirent } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MinerUError } from '../../errors';
@@ -29,8 +29,8 @@ export function withSelfHostedResults(cloud: ResultImporter, deps: SelfHostedRes
     importMarkdown: (task, url, signal, onProgress) => cloud.importMarkdown(task, url, signal, onProgress),
     async importZip(task, zipUrl, signal, onProgress): Promise<ImportSummary> {
       if (task.mode !== 'selfHosted') return cloud.importZip(task, zipUrl, signal, onProgress);
-      const taskId = task.remote?.taskId;
-      if (!taskId) {
+      const ids = task.remote?.parts ?? (task.remote?.taskId ? [task.remote.taskId] : []);
+      if (ids.length === 0) {
         throw new MinerUError({
           phase: 'download',
           message: 'the task has no server task id',
@@ -39,34 +39,91 @@ export function withSelfHostedResults(cloud: ResultImporter, deps: SelfHostedRes
       }
       const s = deps.settings();
       const client = deps.clientFor(task.remote?.server);
-      const tmp = path.join(s.tempDir ?? os.tmpdir(), `mineru-${randomUUID()}.zip`);
-      try {
-        await client.downloadResult(taskId, tmp, { signal, maxBytes: s.maxZipBytes, onProgress });
-        let sweep = swept.get(task.outputDir);
-        if (!sweep) swept.set(task.outputDir, (sweep = removeStaleTempFolders(task.outputDir, deps.logger)));
-        await sweep;
-        const result = await importResultZip(tmp, {
-          outputDir: task.outputDir,
-          documentName: task.name,
-          signal,
-          logger: deps.logger,
-        });
-        const flat = await flattenNested(result.folder, result.markdownPath, result.extras);
-        for (const b of result.brokenImageLinks)
-          deps.logger.warn(`"${task.name}": image link does not resolve: ${b}`);
-        deps.logger.info(`"${task.name}" (self-hosted) imported into ${result.folder}.`);
-        return {
-          folder: result.folder,
-          markdownPath: flat.markdownPath,
-          extras: flat.extras,
-          rejectedEntries: result.rejected.length,
-          brokenImageLinks: result.brokenImageLinks.length,
-        };
-      } finally {
-        await fs.rm(tmp, { force: true });
+      const tempDir = s.tempDir ?? os.tmpdir();
+      let sweep = swept.get(task.outputDir);
+      if (!sweep) swept.set(task.outputDir, (sweep = removeStaleTempFolders(task.outputDir, deps.logger)));
+      await sweep;
+      /** One server task's zip, imported and flattened into a new folder under `outputDir`. */
+      const importPart = async (taskId: string, outputDir: string) => {
+        const tmp = path.join(tempDir, `mineru-${randomUUID()}.zip`);
+        try {
+          await client.downloadResult(taskId, tmp, { signal, maxBytes: s.maxZipBytes, onProgress });
+          const result = await importResultZip(tmp, {
+            outputDir,
+            documentName: task.name,
+            signal,
+            logger: deps.logger,
+          });
+          const flat = await flattenNested(result.folder, result.markdownPath, result.extras);
+          return { ...result, ...flat };
+        } finally {
+          await fs.rm(tmp, { force: true });
+        }
+      };
+      const first = await importPart(ids[0]!, task.outputDir);
+      let rejected = first.rejected.length;
+      let broken = first.brokenImageLinks.length;
+      const extras = first.extras.map((e) => ({ ...e }));
+      // A page range in several pieces: the later pieces' Markdown is appended in page order, their
+      // images and files join the first folder (under new names when taken; nothing is overwritten).
+      for (const [k, id] of ids.slice(1).entries()) {
+        const scratch = path.join(tempDir, `mineru-part-${randomUUID()}`);
+        try {
+          const part = await importPart(id, scratch);
+          rejected += part.rejected.length;
+          broken += part.brokenImageLinks.length;
+          const md = await fs.readFile(part.markdownPath, 'utf8');
+          await fs.appendFile(first.markdownPath, `\n\n${md}`);
+          const extraPaths = new Map(part.extras.map((e) => [e.path, e.format]));
+          for (const rel of await listFiles(part.folder)) {
+            const from = path.join(part.folder, rel);
+            if (from === part.markdownPath) continue;
+            const to = await freePath(path.join(first.folder, rel), `_part${k + 2}`);
+            await fs.mkdir(path.dirname(to), { recursive: true });
+            await fs.copyFile(from, to, fsConstants.COPYFILE_EXCL);
+            const format = extraPaths.get(from);
+            if (format) extras.push({ format, path: to });
+          }
+        } finally {
+          await fs.rm(scratch, { recursive: true, force: true });
+        }
       }
+      for (const b of first.brokenImageLinks)
+        deps.logger.warn(`"${task.name}": image link does not resolve: ${b}`);
+      deps.logger.info(
+        `"${task.name}" (self-hosted${ids.length > 1 ? `, ${ids.length} page pieces` : ''}) imported into ${first.folder}.`,
+      );
+      return {
+        folder: first.folder,
+        markdownPath: first.markdownPath,
+        extras,
+        rejectedEntries: rejected,
+        brokenImageLinks: broken,
+      };
     },
   };
+}
+
+/** Files under `dir`, relative, '/'-free platform paths. */
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory())
+      for (const r of await listFiles(path.join(dir, e.name))) out.push(path.join(e.name, r));
+    else if (e.isFile()) out.push(e.name);
+  }
+  return out;
+}
+
+/** `p`, or `p` with `suffix` (and a number) before its extension when taken. */
+async function freePath(p: string, suffix: string): Promise<string> {
+  if (!(await exists(p))) return p;
+  const ext = path.extname(p);
+  const stem = p.slice(0, p.length - ext.length);
+  for (let n = 1; ; n++) {
+    const candidate = `${stem}${suffix}${n === 1 ? '' : `_${n}`}${ext}`;
+    if (!(await exists(candidate))) return candidate;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { sleep, type Clock } from '../../util/clock';
 import { safeUrl, type Logger } from '../../util/logger';
 import { SelfHostedClient, type ServerCredential, type ServerTask } from './serverClient';
 import { SERVER_BUSY, TASK_NOT_FOUND } from './serverErrors';
-import { formFields } from './serverOptions';
+import { formFieldsPerPiece, type FormField } from './serverOptions';
 
 /** The configured server: its URL and the credential for the proxy in front of it. */
 export interface SelfHostedConnection {
@@ -95,7 +95,10 @@ export class SelfHostedService implements Service {
     const remote = tasks[0]!.remote!;
     const client = this.clientFor(remote.server);
     try {
-      return [statusOf(await client.getTask(remote.taskId!), client)];
+      const ids = remote.parts ?? [remote.taskId!];
+      const parts: ServerTask[] = [];
+      for (const id of ids) parts.push(await client.getTask(id));
+      return [combined(parts, client)];
     } catch (error) {
       // A task the server forgot (restart, retention) or a refused credential ends the task with
       // its own words; anything else (down, busy) is tried again by the poller's backoff.
@@ -111,7 +114,8 @@ export class SelfHostedService implements Service {
 
   private send({ task, source }: SubmitItem): Promise<Acceptance[]> {
     const client = this.clientFor();
-    const fields = formFields(task.options); // refuses what the server cannot take, before any byte
+    // One server task per contiguous piece of the page range; refuses what the server cannot take.
+    const pieces = formFieldsPerPiece(task.options);
     const upload = async (
       signal: AbortSignal,
       onProgress: (done: number, total?: number) => void,
@@ -132,11 +136,19 @@ export class SelfHostedService implements Service {
         file = { path: source.path, size: source.size, name: source.uploadName };
       }
       try {
-        const accepted = await this.submitWhenFree(client, file, fields, signal, onProgress);
-        this.deps.logger.info(`Submitted "${task.name}" to ${client.host} as task ${accepted.taskId}.`);
+        const accepted: ServerTask[] = [];
+        for (const fields of pieces)
+          accepted.push(await this.submitWhenFree(client, file, fields, signal, onProgress));
+        const ids = accepted.map((t) => t.taskId);
+        this.deps.logger.info(`Submitted "${task.name}" to ${client.host} as task ${ids.join(', ')}.`);
         return {
-          remote: { kind: 'server', server: client.baseUrl, taskId: accepted.taskId },
-          status: statusOf(accepted, client),
+          remote: {
+            kind: 'server',
+            server: client.baseUrl,
+            taskId: ids[0]!,
+            ...(ids.length > 1 ? { parts: ids } : {}),
+          },
+          status: combined(accepted, client),
         };
       } finally {
         if (copy) await removeLocalCopy(this.deps.downloadDir, copy).catch(() => undefined);
@@ -149,7 +161,7 @@ export class SelfHostedService implements Service {
   private async submitWhenFree(
     client: SelfHostedClient,
     file: { path: string; size: number; name: string },
-    fields: ReturnType<typeof formFields>,
+    fields: readonly FormField[],
     signal: AbortSignal,
     onProgress: (done: number, total?: number) => void,
   ): Promise<ServerTask> {
@@ -168,6 +180,27 @@ export class SelfHostedService implements Service {
       }
     }
   }
+}
+
+/**
+ * The status of a document parsed as several server tasks (one per page piece): failed when one
+ * failed, done when all are, running while one runs, else waiting behind the first one's queue.
+ */
+export function combined(parts: readonly ServerTask[], client: SelfHostedClient): TaskStatus {
+  const statuses = parts.map((p) => statusOf(p, client));
+  const first = statuses[0]!;
+  if (statuses.length === 1) return first;
+  const failed = statuses.find((s) => s.state === 'failed');
+  if (failed) return { ...failed, taskId: first.taskId! };
+  if (statuses.every((s) => s.state === 'done')) return first;
+  if (statuses.some((s) => s.state === 'running' || s.state === 'done'))
+    return { state: 'running', taskId: first.taskId! };
+  const ahead = statuses.map((s) => s.queuedAhead).filter((n): n is number => n !== undefined);
+  return {
+    state: 'pending',
+    taskId: first.taskId!,
+    ...(ahead.length ? { queuedAhead: Math.min(...ahead) } : {}),
+  };
 }
 
 /** The server's status in the engine's terms; a finished task's result is the zip of its result route. */

@@ -28,10 +28,20 @@ export function isHttpClientBackend(backend: string | undefined): boolean {
 export type FormField = readonly [name: string, value: string];
 
 /**
- * The fields for one task of `options`. What comes back is always a zip with the Markdown, its
- * images and the content list, as the cloud's result.
+ * The fields of every server task a document needs: one per contiguous piece of its page range
+ * (`1-3,7` is two tasks), in page order; one task without a range.
  */
-export function formFields(options: ParseOptions): FormField[] {
+export function formFieldsPerPiece(options: ParseOptions): FormField[][] {
+  const windows = pageWindows(options.pageRanges);
+  if (!windows) return [formFields(options)];
+  return windows.map((w) => formFields({ ...options, pageRanges: undefined }, w));
+}
+
+/**
+ * The fields for one task of `options` (or of one page window of it). What comes back is always a
+ * zip with the Markdown, its images and the content list, as the cloud's result.
+ */
+export function formFields(options: ParseOptions, window?: { start: number; end: number }): FormField[] {
   const fields: FormField[] = [];
   const s = options.selfHosted ?? {};
   const backend = s.backend ?? backendOfModel(options.modelVersion);
@@ -44,7 +54,7 @@ export function formFields(options: ParseOptions): FormField[] {
   if (options.enableTable !== undefined) fields.push(['table_enable', String(options.enableTable)]);
   if (s.imageAnalysis !== undefined) fields.push(['image_analysis', String(s.imageAnalysis)]);
   if (s.serverUrl && isHttpClientBackend(backend)) fields.push(['server_url', s.serverUrl]);
-  const range = pageWindow(options.pageRanges);
+  const range = window ?? pageWindow(options.pageRanges);
   if (range) {
     fields.push(['start_page_id', String(range.start)]);
     fields.push(['end_page_id', String(range.end)]);
@@ -66,19 +76,29 @@ function backendOfModel(model: ParseOptions['modelVersion']): string | undefined
   return undefined;
 }
 
-/**
- * The 0-based page window of a page-range option: one contiguous range only. Negative numbers
- * (counted from the end) are not known to the server, except "3--1": page 3 to the end.
- */
+/** The 0-based page window of a page-range option of one contiguous piece. */
 export function pageWindow(pageRanges: string | undefined): { start: number; end: number } | undefined {
+  if (!pageRanges) return undefined;
+  const windows = pageWindows(pageRanges);
+  if (!windows) return undefined;
+  if (windows.length !== 1) throw new Error(`"${pageRanges}" is ${windows.length} pieces: use pageWindows`);
+  return windows[0];
+}
+
+/**
+ * The 0-based page windows of a page-range option, one per contiguous piece, in page order. Only
+ * the last piece may run to the end ("7--1"); other negative numbers are refused.
+ */
+export function pageWindows(pageRanges: string | undefined): { start: number; end: number }[] | undefined {
   if (!pageRanges) return undefined;
   const parsed = parsePageRanges(pageRanges);
   if (!parsed.ok) return undefined;
   const pieces = contiguousPieces(parsed.ranges);
-  if (pieces.length !== 1) throw multiRangeError(pageRanges);
-  const piece = pieces[0]!;
-  if (piece.from < 0 || piece.to < -1) throw multiRangeError(pageRanges);
-  return { start: piece.from - 1, end: piece.to === -1 ? 99_999 : piece.to - 1 };
+  return pieces.map((piece, i) => {
+    const last = i === pieces.length - 1;
+    if (piece.from < 0 || piece.to < -1 || (piece.to === -1 && !last)) throw multiRangeError(pageRanges);
+    return { start: piece.from - 1, end: piece.to === -1 ? 99_999 : piece.to - 1 };
+  });
 }
 
 /** Ranges merged where they touch: "1-3,4-5,7" → 1-5 and 7. */
@@ -87,7 +107,8 @@ export function contiguousPieces(ranges: readonly PageRange[]): PageRange[] {
   const out: PageRange[] = [];
   for (const r of sorted) {
     const last = out[out.length - 1];
-    if (last && last.to >= 0 && r.from >= 0 && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
+    if (last && last.to >= 0 && r.from >= 0 && r.from <= last.to + 1)
+      last.to = r.to < 0 ? r.to : Math.max(last.to, r.to);
     else out.push({ ...r });
   }
   return out;
@@ -97,10 +118,10 @@ function multiRangeError(pageRanges: string): MinerUError {
   return new MinerUError({
     phase: 'validate',
     code: 'SELF_HOSTED_PAGE_RANGE',
-    message: `A self-hosted server parses one contiguous page range per document; "${pageRanges}" is not one`,
+    message: `A self-hosted server counts pages from the start; "${pageRanges}" counts from the end`,
     reason: 'selfHosted.pageRange',
     params: { ranges: pageRanges },
-    hint: 'Give one range such as "1-20" (or "5--1" from page 5 to the end), and parse other pieces separately',
+    hint: 'Use page numbers such as "1-20,25", and "5--1" only for the last piece (page 5 to the end)',
     retryable: false,
   });
 }
