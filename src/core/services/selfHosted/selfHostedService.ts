@@ -4,6 +4,12 @@
  * credentials, because the server takes files only), followed by `GET /tasks/{id}` (queue
  * position while it waits, no page progress), its result the zip of `GET /tasks/{id}/result`.
  * A busy server (503) is waited for with growing delays; it is not a failure.
+ *
+ * No fallback to a 2.x server's `POST /file_parse`: it holds one HTTP request open for the whole
+ * parse (minutes to hours for a long document), which reverse proxies cut (nginx: 60 s by default);
+ * it has no task id, so nothing survives a window reload or a dropped connection, and no queue
+ * position; its 503 "at maximum capacity" refuses work instead of queueing it. Test Connection
+ * names a 2.x server and asks for 3.x (the task API).
  */
 import type { TaskStatus } from '../../api/types';
 import { MinerUError } from '../../errors';
