@@ -94,6 +94,8 @@ async function main() {
     userSettings: {
       'mineru.apiBaseUrl': fake.apiBaseUrl,
       'mineru.agentBaseUrl': fake.agentBaseUrl,
+      // --self-hosted: documents go to the fake mineru-api (the cloud fake still answers the rest).
+      ...(selfHostedUrl ? { 'mineru.service': 'selfHosted', 'mineru.selfHosted.url': selfHostedUrl } : {}),
       'workbench.startupEditor': 'readme',
     },
   });

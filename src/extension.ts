@@ -1,8 +1,10 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
 import type { MinerUApi } from './core/api/mineruApi';
 import { mineruServices } from './core/services/mineruServices';
+import { SelfHostedService } from './core/services/selfHosted/selfHostedService';
 import { ParseEngine, type ResultImporter } from './core/tasks/engine';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
@@ -13,12 +15,14 @@ import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerPageRangeCommand } from './vscode/commands/pageRangeCommand';
 import { registerParseCommands } from './vscode/commands/parseCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
+import { registerSelfHostedCommands } from './vscode/commands/selfHostedCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
 import { EndpointConsent } from './vscode/endpointConsent';
 import { lazy } from './vscode/lazy';
 import { OutputLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
-import { engineSettings, readSettings } from './vscode/settings';
+import { SelfHostedCredentialStore } from './vscode/selfHostedCredential';
+import { engineSettings, readFileSettings, readSettings } from './vscode/settings';
 import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
@@ -71,6 +75,7 @@ export function activate(
 ): MinerUTestApi | undefined {
   const automation = context.extensionMode !== vscode.ExtensionMode.Production;
   const tokens = new TokenStore(context.secrets);
+  const serverCredential = new SelfHostedCredentialStore(context.secrets);
   const logger = new OutputLogger(() => tokens.peek());
   const consent = new EndpointConsent(context.globalState);
   let settings = readSettings();
@@ -101,10 +106,32 @@ export function activate(
     work.then(forget, forget);
     return work;
   };
+  // The user's own MinerU server, when mineru.selfHosted.url is set: its client is built per call
+  // from the current settings, and its proxy credential goes only to that origin.
+  const selfHosted = new SelfHostedService({
+    connection: () =>
+      settings.selfHostedUrl
+        ? { baseUrl: settings.selfHostedUrl, credential: () => serverCredential.get() }
+        : undefined,
+    clock: systemClock,
+    logger,
+    downloadDir: path.join(context.globalStorageUri.fsPath, 'self-hosted-downloads'),
+    maxDownloadBytes: () => readFileSettings().localDownloadMaxMB * 1_048_576,
+  });
+  const importerSettings = (): { maxZipBytes: number } => ({
+    maxZipBytes: settings.maxResultSizeMB * 1_048_576,
+  });
   const importer: ResultImporter = lazy(
     () =>
-      import('./core/results/resultImporter.js').then((m) =>
-        m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
+      Promise.all([
+        import('./core/results/resultImporter.js'),
+        import('./core/services/selfHosted/selfHostedResults.js'),
+      ]).then(([cloud, own]) =>
+        own.withSelfHostedResults(cloud.createResultImporter(logger, importerSettings), {
+          clientFor: (base) => selfHosted.clientFor(base),
+          settings: importerSettings,
+          logger,
+        }),
       ),
     IMPORTER_METHODS,
     tracked,
@@ -112,7 +139,7 @@ export function activate(
 
   const store = new TaskStore(context.workspaceState);
   const engine = new ParseEngine({
-    services: mineruServices(api, logger),
+    services: mineruServices(api, logger, selfHosted),
     importer,
     store,
     clock: systemClock,
@@ -133,6 +160,7 @@ export function activate(
     engine,
     store,
     tokens,
+    serverCredential,
     consent,
     logger,
     tree,
@@ -145,6 +173,7 @@ export function activate(
   context.subscriptions.push({ dispose: () => disposeAll(owned) });
   owned.push(
     tokens,
+    serverCredential,
     logger,
     tree,
     taskView,
@@ -171,6 +200,7 @@ export function activate(
     ...registerParseCommands(ctx),
     ...registerFileCommands(ctx),
     ...registerTokenCommands(ctx),
+    ...registerSelfHostedCommands(ctx),
     ...registerTaskCommands(ctx),
     registerConnectionCommand(ctx, client.current),
     registerExtraFormatCommand(ctx),

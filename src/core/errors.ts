@@ -58,7 +58,8 @@ export type ErrorReason =
   | 'output.noFreeName'
   | InputReason
   | RequestReason
-  | TaskReason;
+  | TaskReason
+  | SelfHostedReason;
 
 /** A request refused before it leaves. params: url, what (a setting or id name), raw, protocol, pageRange. */
 export type InputReason =
@@ -85,6 +86,22 @@ export type RequestReason =
 
 /** The engine's own. params: time (of the next try), detail (an unexpected error's message). */
 export type TaskReason = 'task.noResultLink' | 'task.interrupted' | 'task.rateLimited' | 'task.unexpected';
+
+/** A self-hosted MinerU server. params: host, status, detail, field, path, location, code, url, ranges, set. */
+export type SelfHostedReason =
+  | 'selfHosted.notConfigured'
+  | 'selfHosted.badUrl'
+  | 'selfHosted.unreachable'
+  | 'selfHosted.credential'
+  | 'selfHosted.busy'
+  | 'selfHosted.taskNotFound'
+  | 'selfHosted.noRoute'
+  | 'selfHosted.invalidOption'
+  | 'selfHosted.tooLarge'
+  | 'selfHosted.redirect'
+  | 'selfHosted.http'
+  | 'selfHosted.badAnswer'
+  | 'selfHosted.pageRange';;
 
 /** The values of an error's sentence, by name. */
 export type ErrorParams = Readonly<Record<string, string | number>>;

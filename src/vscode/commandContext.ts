@@ -5,6 +5,7 @@ import type { TaskMode, TaskRecord } from '../core/tasks/task';
 import type { TaskStore } from '../core/tasks/taskStore';
 import type { EndpointConsent } from './endpointConsent';
 import type { OutputLogger } from './log';
+import type { SelfHostedCredentialStore } from './selfHostedCredential';
 import type { MinerUSettings } from './settings';
 import type { TokenStore } from './tokenStore';
 import type { TaskTreeProvider } from './taskTree';
@@ -15,6 +16,8 @@ export interface CommandContext {
   engine: ParseEngine;
   store: TaskStore;
   tokens: TokenStore;
+  /** The credential of the reverse proxy in front of the user's own MinerU server. */
+  serverCredential: SelfHostedCredentialStore;
   consent: EndpointConsent;
   logger: OutputLogger;
   tree: TaskTreeProvider;

@@ -22,6 +22,7 @@ import {
 } from './l10nText';
 import { REQUEST_TEXTS } from './requestErrorTexts';
 import { RESULT_TEXTS } from './resultErrorTexts';
+import { SELF_HOSTED_TEXTS } from './selfHostedErrorTexts';
 import { SERVICE_TEXTS } from './serviceCodeText';
 
 export { englishL10n, type ErrorText, type L10n } from './l10nText';
@@ -195,6 +196,7 @@ const TEXTS: Readonly<Record<ErrorReason, Texts>> = {
   ...NET_TEXTS,
   ...REQUEST_TEXTS,
   ...RESULT_TEXTS,
+  ...SELF_HOSTED_TEXTS,
 };
 
 /** Whether `reason` is one this version words (a record from a newer version may carry others). */

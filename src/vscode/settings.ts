@@ -10,8 +10,14 @@ export const DEFAULT_AGENT_BASE_URL = 'https://mineru.net/api/v1/agent';
 /** `auto`: precise when a token is set, otherwise quick (token-free, Markdown only). */
 export type ModeSetting = 'auto' | 'precise' | 'quick';
 
+/** Which service parses by default: mineru.net, or the user's own MinerU server. */
+export type ServiceSetting = 'cloud' | 'selfHosted';
+
 export interface MinerUSettings {
   mode: ModeSetting;
+  service: ServiceSetting;
+  /** The user's own mineru-api or mineru-router server (application scope); empty: none. */
+  selfHostedUrl: string;
   apiBaseUrl: string;
   /** Base of the batch routes (a private deployment may serve them elsewhere); defaults to apiBaseUrl. */
   batchApiBaseUrl: string;
@@ -54,6 +60,9 @@ export function readSettings(): MinerUSettings {
   const mode = c.get<string>('mode', 'auto');
   return {
     mode: mode === 'precise' || mode === 'quick' ? mode : 'auto',
+    service: c.get<string>('service', 'cloud') === 'selfHosted' ? 'selfHosted' : 'cloud',
+    // Where documents go: like the endpoints, only the user's own (global) value counts.
+    selfHostedUrl: (applicationValue(c, 'selfHosted.url') ?? '').trim(),
     apiBaseUrl: stripSlash(apiBaseUrl),
     batchApiBaseUrl: stripSlash(applicationValue(c, 'batchApiBaseUrl') ?? apiBaseUrl),
     agentBaseUrl: stripSlash(agentBaseUrl),

@@ -204,11 +204,15 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const [icon, color] = task.paused ? ['debug-pause'] : STATE_ICONS[task.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const parts = [task.paused ? pausedLabel(task.paused.until) : stateLabel(task.state)];
+    // The server's queue while a task waits (no page progress there, and never a made-up one).
+    if (task.state === 'pending' && task.queuedAhead !== undefined && task.queuedAhead > 0)
+      parts[0] = vscode.l10n.t('queued, {0} ahead', task.queuedAhead);
     const progress = describeProgress(task);
     if (progress) parts.push(progress);
     const end = task.finishedAt ?? this.now();
     parts.push(formatElapsed(end - task.createdAt));
     if (task.mode === 'quick') parts.push(vscode.l10n.t('quick'));
+    if (task.mode === 'selfHosted') parts.push(vscode.l10n.t('your server'));
     item.description = parts.join(' · ');
     item.tooltip = this.tooltip(task);
     item.contextValue = contextValue(task);
@@ -252,9 +256,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       o.pageRanges && `pages ${o.pageRanges}`,
       o.extraFormats?.length && `extra ${o.extraFormats.join('/')}`,
       task.mode === 'quick' && 'quick mode',
+      o.selfHosted?.backend && `backend ${o.selfHosted.backend}`,
     ].filter(Boolean);
     if (opts.length) md.appendMarkdown(`${vscode.l10n.t('Options')}: ${opts.join(', ')}\n\n`);
     const r = task.remote;
+    if (task.mode === 'selfHosted' && r?.server)
+      md.appendMarkdown(`${vscode.l10n.t('Server')}: \`${safeUrl(r.server)}\`\n\n`);
     if (r?.taskId) md.appendMarkdown(`${vscode.l10n.t('Task ID')}: \`${r.taskId}\`\n\n`);
     if (r?.batchId) md.appendMarkdown(`${vscode.l10n.t('Batch ID')}: \`${r.batchId}\`\n\n`);
     const trace = task.error?.traceId ?? r?.traceId;

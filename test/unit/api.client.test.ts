@@ -62,6 +62,8 @@ const ALL_OPTIONS: Required<ParseOptions> = {
   cacheTolerance: 60,
   isOcr: true,
   pageRanges: '1-3',
+  // Self-hosted only: never on the cloud's wire.
+  selfHosted: { backend: 'pipeline', effort: 'high', parseMethod: 'ocr', imageAnalysis: false },
 };
 
 describe('api client against the fake MinerU', function () {

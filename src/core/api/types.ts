@@ -4,6 +4,8 @@
  * Sources: ../shared/seed/document-parser-api.txt (the spec) and ../shared/guides/mineru-api.md.
  */
 
+import type { SerializedError } from '../errors';
+
 export type ModelVersion = 'pipeline' | 'vlm' | 'MinerU-HTML';
 export type ExtraFormat = 'docx' | 'html' | 'latex';
 
@@ -35,6 +37,22 @@ export interface ParseOptions {
   isOcr?: boolean;
   /** Per document in batch requests (files[]), top level for single tasks. */
   pageRanges?: string;
+  /** Self-hosted only (ignored by mineru.net): the server's own options. */
+  selfHosted?: SelfHostedParseOptions;
+}
+
+/** Options of a self-hosted MinerU server (mineru-api 3.x form fields). */
+export interface SelfHostedParseOptions {
+  /** `pipeline`, `vlm-engine`, `hybrid-engine` (the server's default), `vlm-http-client`, `hybrid-http-client`. */
+  backend?: string;
+  /** Hybrid backends: `medium` (default) or `high`. */
+  effort?: string;
+  /** `auto` (default), `txt` or `ocr`; `isOcr` means `ocr` when this is unset. */
+  parseMethod?: string;
+  /** Image and chart analysis (vlm and hybrid backends). */
+  imageAnalysis?: boolean;
+  /** The OpenAI-compatible server the http-client backends call. */
+  serverUrl?: string;
 }
 
 /** One document of a URL submission. */
@@ -71,6 +89,10 @@ export interface TaskStatus {
   errMsg?: string;
   errCode?: string;
   progress?: ExtractProgress;
+  /** Tasks in front of this one while it waits (self-hosted servers). */
+  queuedAhead?: number;
+  /** A failure the service worded itself (reason code and params), used instead of errMsg/errCode. */
+  error?: SerializedError;
 }
 
 export interface BatchStatus {

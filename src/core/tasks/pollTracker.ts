@@ -80,10 +80,12 @@ export class PollTracker {
       return true;
     }
     if (status.state === 'failed') {
-      this.updates.fail(task.id, failureFromStatus(status, task, this.services[task.mode]));
+      this.updates.fail(task.id, status.error ?? failureFromStatus(status, task, this.services[task.mode]));
       return true;
     }
     const patch: Partial<TaskRecord> = { state: status.state };
+    const queued = status.state === 'pending' ? status.queuedAhead : undefined;
+    if (queued !== task.queuedAhead) patch.queuedAhead = queued;
     if (status.progress && status.progress.totalPages > 0) {
       patch.progress = {
         extractedPages: status.progress.extractedPages,
@@ -93,7 +95,7 @@ export class PollTracker {
     if (status.taskId && task.remote && !task.remote.taskId)
       patch.remote = { ...task.remote, taskId: status.taskId };
     const after = `${patch.state}|${patch.progress?.extractedPages ?? task.progress?.extractedPages ?? ''}`;
-    if (after === before && !patch.remote) return false;
+    if (after === before && !patch.remote && !('queuedAhead' in patch)) return false;
     this.updates.update(task.id, patch);
     return true;
   }

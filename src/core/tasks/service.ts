@@ -20,10 +20,17 @@ export interface Acceptance {
   remote: RemoteRef;
   /**
    * The bytes still to send before the service starts (a presigned PUT); the engine runs it with
-   * an abort signal and byte progress. Absent: the service has the document.
+   * an abort signal and byte progress. Absent: the service has the document. A service that learns
+   * its reference only from the upload (a multipart POST that answers with a task id) returns it.
    */
-  upload?: (signal: AbortSignal, onProgress: TransferProgress) => Promise<void>;
+  upload?: (signal: AbortSignal, onProgress: TransferProgress) => Promise<void | UploadOutcome>;
   /** A status known at once (a service that answers synchronously); applied as a poll would. */
+  status?: TaskStatus;
+}
+
+/** What an upload answered: the reference the task is polled by, and a status known at once. */
+export interface UploadOutcome {
+  remote: RemoteRef;
   status?: TaskStatus;
 }
 

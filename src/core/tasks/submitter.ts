@@ -88,8 +88,14 @@ export class Submitter {
       const controller = controllers.get(task.id) ?? inFlight.track(task.id);
       controllers.set(task.id, controller);
       try {
-        await upload(controller.signal, updates.progressReporter(task.id));
-        updates.update(task.id, { state: 'waiting-file', transfer: undefined });
+        const outcome = await upload(controller.signal, updates.progressReporter(task.id));
+        const next = updates.update(
+          task.id,
+          outcome
+            ? { state: 'pending', remote: outcome.remote, transfer: undefined }
+            : { state: 'waiting-file', transfer: undefined },
+        );
+        if (next && outcome?.status) this.deps.applyStatus(next, outcome.status);
       } catch (error) {
         this.failed(service, [task], 'upload', error);
       } finally {

@@ -1,8 +1,11 @@
 import type { SerializedError } from '../errors';
 import type { ParseOptions, RemoteState } from '../api/types';
 
-/** Precise: the token API with images, tables and formulas. Quick: the token-free agent API (Markdown only). */
-export type TaskMode = 'precise' | 'quick';
+/**
+ * Precise: the token API with images, tables and formulas. Quick: the token-free agent API (Markdown
+ * only). Self-hosted: the user's own mineru-api or mineru-router server (3.x task API).
+ */
+export type TaskMode = 'precise' | 'quick' | 'selfHosted';
 
 /**
  * Where a document is in its life. The remote states come from the service; the others are local:
@@ -15,8 +18,12 @@ export type TaskSource = { kind: 'url'; url: string } | { kind: 'file'; path: st
 
 /** How the service knows the document: a single task, an item of a batch, or an agent task. */
 export interface RemoteRef {
-  kind: 'task' | 'batch' | 'agent';
+  kind: 'task' | 'batch' | 'agent' | 'server';
   taskId?: string;
+  /** Self-hosted: the server's base URL the task was submitted to (polled there, not elsewhere). */
+  server?: string;
+  /** Self-hosted: the server tasks of a page range in several pieces, in page order (taskId is the first). */
+  parts?: string[];
   batchId?: string;
   /** Position in the batch request; results are matched by it (or data_id), never by file name. */
   index?: number;
@@ -45,6 +52,8 @@ export interface TaskRecord {
   state: TaskState;
   remote?: RemoteRef;
   progress?: { extractedPages: number; totalPages: number };
+  /** Tasks in front of this one in the service's queue, while it waits (self-hosted servers report it). */
+  queuedAhead?: number;
   /** Bytes moved in the current upload or download. */
   transfer?: { done: number; total?: number };
   zipUrl?: string;

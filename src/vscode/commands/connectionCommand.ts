@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { MinerUClient } from '../../core/api/client';
 import type { CheckId, CheckResult } from '../../core/api/connectionCheck';
+import type { ServerCheck, ServerCheckId } from '../../core/services/selfHosted/serverCheck';
 import type { CommandContext } from '../commandContext';
-import { errorText } from '../errorText';
+import { describeError, errorText } from '../errorText';
 import { readProxySettings } from '../settings';
 import { registerCommand } from './register';
 
@@ -11,7 +12,94 @@ export function registerConnectionCommand(
   ctx: CommandContext,
   client: () => Promise<MinerUClient>,
 ): vscode.Disposable {
-  return registerCommand(ctx, 'mineru.testConnection', async () => testConnection(ctx, await client()));
+  return registerCommand(ctx, 'mineru.testConnection', async () =>
+    ctx.settings().service === 'selfHosted' ? testSelfHosted(ctx) : testConnection(ctx, await client()),
+  );
+}
+
+function serverCheckLabel(id: ServerCheckId): string {
+  switch (id) {
+    case 'server':
+      return vscode.l10n.t('Your MinerU server');
+    case 'credential':
+      return vscode.l10n.t('Server credential');
+    case 'tasks':
+      return vscode.l10n.t('Task API (/tasks)');
+  }
+}
+
+/** Test Connection with mineru.service = selfHosted: health and version, the credential, /tasks. */
+async function testSelfHosted(ctx: CommandContext): Promise<ServerCheck[] | undefined> {
+  const url = ctx.settings().selfHostedUrl;
+  if (!url) {
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t(
+        'MinerU: mineru.service is "selfHosted" but no server is set. Set mineru.selfHosted.url to your mineru-api or mineru-router server.',
+      ),
+    );
+    return undefined;
+  }
+  if (!(await ctx.consent.ensure(url))) return undefined;
+  const { SelfHostedClient } = await import('../../core/services/selfHosted/serverClient.js');
+  const { checkServer } = await import('../../core/services/selfHosted/serverCheck.js');
+  const credential = await ctx.serverCredential.get();
+  const client = new SelfHostedClient({
+    baseUrl: url,
+    credential: () => ctx.serverCredential.get(),
+    logger: ctx.logger,
+    timeoutMs: 10_000,
+  });
+  const results = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('MinerU: testing the connection…'),
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return checkServer(client, credential !== undefined, controller.signal);
+    },
+  );
+  ctx.logger.info(`---- Test Connection (self-hosted ${url}) ----`);
+  for (const r of results)
+    ctx.logger.info(`${serverCheckLabel(r.id)}: ${outcomeLabel(r.outcome)} — ${r.detail}`);
+  const legacy = results.some((r) => r.legacy);
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const server = results.find((r) => r.id === 'server');
+  const details = vscode.l10n.t('Show Details');
+  let message: string;
+  if (legacy) {
+    message = vscode.l10n.t(
+      'MinerU: the server at {0} is MinerU 2.x, which has only /file_parse. This extension needs MinerU 3.x (its task API /tasks): upgrade it with pip install -U mineru.',
+      url,
+    );
+  } else if (failed.length) {
+    message = vscode.l10n.t(
+      'MinerU: {0} of your server checks failed: {1}',
+      failed.length,
+      failed
+        .map(
+          (r) =>
+            `${serverCheckLabel(r.id)} (${r.error ? describeError(r.error.toJSON(), vscode.l10n) : r.detail})`,
+        )
+        .join('; '),
+    );
+  } else {
+    message = vscode.l10n.t(
+      'MinerU: your server at {0} answers: MinerU {1}, healthy, task API present.',
+      url,
+      server?.version ?? '?',
+    );
+  }
+  const show =
+    failed.length || legacy
+      ? vscode.window.showErrorMessage(message, details)
+      : vscode.window.showInformationMessage(message, details);
+  void show.then((answer) => {
+    if (answer === details) ctx.logger.show();
+  });
+  return results;
 }
 
 function checkLabel(id: CheckId): string {

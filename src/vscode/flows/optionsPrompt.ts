@@ -4,6 +4,7 @@ import { checkDataIdTemplate } from '../../core/options/dataId';
 import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import { pageRangesText } from '../pageRangeText';
+import { SELF_HOSTED_BACKENDS } from '../../core/services/selfHosted/serverOptions';
 import type { TaskMode } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
 
@@ -65,6 +66,14 @@ export async function askForOptions(
       description: vscode.l10n.t('No token: Markdown only, up to 10 MB and 20 pages'),
     },
   ];
+  const server = ctx.settings().selfHostedUrl;
+  if (server) {
+    modes.push({
+      value: 'selfHosted',
+      label: vscode.l10n.t('Your MinerU server'),
+      description: vscode.l10n.t('{0}: documents go to your own mineru-api or mineru-router', server),
+    });
+  }
   const mode = await pickOne(
     title,
     vscode.l10n.t('Mode (1/6)'),
@@ -87,8 +96,22 @@ export async function askForOptions(
     },
     { value: 'MinerU-HTML', label: 'MinerU-HTML', description: vscode.l10n.t('For web pages (.html)') },
   ];
-  const model = await pickOne(title, vscode.l10n.t('Model (2/6)'), models, proposedModel);
-  if (!model) return undefined;
+  let model: ModelVersion | undefined;
+  let backend: string | undefined;
+  if (mode === 'selfHosted') {
+    // The server's backends instead of the cloud's models.
+    const backends: Pick<string>[] = SELF_HOSTED_BACKENDS.map((b) => ({
+      value: b,
+      label: b,
+      ...(b === 'hybrid-engine' ? { description: vscode.l10n.t('The server default') } : {}),
+    }));
+    backend = await pickOne(title, vscode.l10n.t('Backend (2/6)'), backends, 'hybrid-engine');
+    if (!backend) return undefined;
+    model = proposedModel;
+  } else {
+    model = await pickOne(title, vscode.l10n.t('Model (2/6)'), models, proposedModel);
+    if (!model) return undefined;
+  }
 
   const features: Pick<'ocr' | 'formula' | 'table' | 'noCache' | 'advanced'>[] = [
     {
@@ -184,6 +207,7 @@ export async function askForOptions(
     ...(advanced.callback ? { callback: advanced.callback } : {}),
     ...(advanced.callback && advanced.seed ? { seed: advanced.seed } : {}),
     dataIdTemplate: advanced.dataIdTemplate,
+    ...(backend ? { selfHosted: { backend } } : {}),
   };
   await ctx.extension.globalState.update(LAST_OPTIONS_KEY, options);
   return { options, mode };

@@ -9,6 +9,8 @@ import { promptForToken } from '../tokenStore';
  * for one; a plain-http endpoint needs consent. Undefined when the user stopped at a prompt.
  */
 export async function chooseMode(ctx: CommandContext, explicit?: TaskMode): Promise<TaskMode | undefined> {
+  if (explicit === 'selfHosted' || (explicit === undefined && ctx.settings().service === 'selfHosted'))
+    return chooseSelfHosted(ctx);
   const setting = explicit ?? ctx.settings().mode;
   let mode: TaskMode;
   if (setting === 'auto') mode = (await ctx.tokens.get()) ? 'precise' : 'quick';
@@ -23,6 +25,24 @@ export async function chooseMode(ctx: CommandContext, explicit?: TaskMode): Prom
     return undefined;
   if (!(await ctx.tokens.get()) && !(await promptForToken(ctx.tokens))) return undefined;
   return 'precise';
+}
+
+/** The user's own server: it must be set, and plain http to another machine needs consent. */
+async function chooseSelfHosted(ctx: CommandContext): Promise<TaskMode | undefined> {
+  const url = ctx.settings().selfHostedUrl;
+  if (!url) {
+    const open = vscode.l10n.t('Open Settings');
+    const answer = await vscode.window.showErrorMessage(
+      vscode.l10n.t(
+        'MinerU: mineru.service is "selfHosted" but no server is set. Set mineru.selfHosted.url to your mineru-api or mineru-router server.',
+      ),
+      open,
+    );
+    if (answer === open)
+      void vscode.commands.executeCommand('workbench.action.openSettings', 'mineru.selfHosted.url');
+    return undefined;
+  }
+  return (await ctx.consent.ensure(url)) ? 'selfHosted' : undefined;
 }
 
 const QUICK_NOTICE_KEY = 'mineru.quickNoticeShown';

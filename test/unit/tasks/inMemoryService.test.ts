@@ -27,7 +27,7 @@ describe('Engine over a new service (the Service port)', () => {
     };
     const store = new TaskStore(new MemoryKeyValueStore());
     const engine = new ParseEngine({
-      services: { precise: service, quick: service },
+      services: { precise: service, quick: service, selfHosted: service },
       importer,
       store,
       clock,
