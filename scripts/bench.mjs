@@ -56,6 +56,8 @@ const config = {
   uploadMb: list(opts['upload-mb'] ?? '10,150'),
   // The fake moves every document one step every 500 ms (5 pages: about 4 s to done).
   poll: { stepMs: 500, pages: 5 },
+  // The in-host flow before the scale part: one local file uploaded, parsed and its zip imported.
+  flow: { uploadMb: 150, zipMb: quick ? 50 : 300 },
   scale: { batches: 5, perBatch: 200, rounds: quick ? 4 : 8, restores: quick ? 3 : 5 },
 };
 const sections = new Set(
@@ -92,12 +94,15 @@ async function main() {
   };
 
   if (needHost) {
-    log(`activation${sections.has('scale') ? ' + scale' : ''} in code-server, ${config.hostRuns} host runs`);
+    log(
+      `activation${sections.has('scale') ? ' + flow + scale' : ''} in code-server, ${config.hostRuns} host runs`,
+    );
     add(
       'host',
       await hostSection(ctx, {
         runs: config.hostRuns,
         scale: sections.has('scale') ? config.scale : undefined,
+        flow: config.flow,
         log,
       }),
     );

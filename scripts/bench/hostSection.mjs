@@ -9,7 +9,7 @@ import path from 'node:path';
 import { exposeAutomationHooks, launchBrowser } from '../browser.mjs';
 import { REPO_ROOT, startHost, tempDir } from '../host.mjs';
 import { runSync } from '../lib/process.mjs';
-import { figure, ratioWithin, seedBatches } from './lib.mjs';
+import { MB, figure, ratioWithin, seedBatches, stallFigures, writeNoise } from './lib.mjs';
 
 const OURS_ID = 'mineru-community.mineru-document-parser';
 const EMPTY_ID = 'mineru-bench.empty-reference';
@@ -52,12 +52,16 @@ function emptyExtension() {
   return vsix;
 }
 
-export async function hostSection(ctx, { runs, scale, log }) {
+/**
+ * @param {any} ctx
+ * @param {{ runs: number, scale?: any, flow?: { uploadMb: number, zipMb: number }, log: (m: string) => void }} options
+ */
+export async function hostSection(ctx, { runs, scale, flow, log }) {
   const { startTripwire } = await import(path.join(REPO_ROOT, 'out', 'test', 'integration', 'tripwire.js'));
   const testsPath = path.join(REPO_ROOT, 'out', 'test', 'bench', 'host', 'index.js');
   const bundle = path.join(REPO_ROOT, 'dist', 'extension.js');
   const emptyVsix = emptyExtension();
-  /** @type {Record<string, any[]>} */
+  /** @type {Record<string, any>} */
   const samples = {
     ours: [],
     empty: [],
@@ -67,6 +71,11 @@ export async function hostSection(ctx, { runs, scale, log }) {
     restore: [],
     rows: [],
     tasks: [],
+    roundStalls: [],
+    restoreStalls: [],
+    /** @type {Record<string, any[]>} */
+    flow: {},
+    flowEnd: [],
   };
 
   for (let run = 0; run < runs; run++) {
@@ -75,15 +84,31 @@ export async function hostSection(ctx, { runs, scale, log }) {
     // per-poll: every measured poll round moves each seeded task one step, so the rounds do the
     // same tree updates on every run whatever the machine's speed (timed progress would not).
     const fake = await ctx.startFakeMinerU({ progress: 'per-poll', pages: 100 });
+    // The flow: a second fake, timed like the real service, whose result zips carry a padding entry.
+    const flowFake =
+      scale && flow ? await ctx.startFakeMinerU({ progress: 'timed', stepMs: 300, pages: 2 }) : undefined;
     let host;
     let browser;
     try {
       const batchIds = scale ? await seedBatches(fake, scale.batches, scale.perBatch) : [];
+      let flowJob;
+      if (flowFake && flow) {
+        flowFake.faults.zipPadBytes = flow.zipMb * MB;
+        const file = path.join(scratch, `flow-${flow.uploadMb}mb.pdf`);
+        await writeNoise(file, flow.uploadMb * MB);
+        flowJob = {
+          apiBaseUrl: flowFake.apiBaseUrl,
+          token: flowFake.token,
+          file,
+          outputDir: path.join(scratch, 'flow-results'),
+        };
+      }
       const order = run % 2 ? [EMPTY_ID, OURS_ID] : [OURS_ID, EMPTY_ID];
       const job = {
         outFile: path.join(scratch, 'result.json'),
         activate: order,
         tripwireLog: tripwire.logFile,
+        ...(flowJob ? { flow: flowJob } : {}),
         ...(scale
           ? {
               scale: {
@@ -140,12 +165,22 @@ export async function hostSection(ctx, { runs, scale, log }) {
         samples.restore.push(...result.scale.restoreMs);
         samples.rows.push(result.scale.rowsAfterRestore);
         samples.tasks.push(result.scale.tasks);
+        samples.roundStalls.push(...result.scale.roundStalls);
+        samples.restoreStalls.push(...result.scale.restoreStalls);
+      }
+      if (result.flow) {
+        samples.flowEnd.push(result.flow.state);
+        for (const p of result.flow.phases) (samples.flow[p.phase] ??= []).push({ ms: p.ms, ...p.stalls });
       }
       log(
         `host run ${run + 1} (${order[0] === OURS_ID ? 'ours first' : 'empty first'}): ours ${samples.ours.at(-1).toFixed(1)} ms, empty ${samples.empty.at(-1).toFixed(1)} ms, tripwire ${result.tripwireHits}` +
           (result.scale
             ? `, rounds ${result.scale.roundMs.map((x) => x.toFixed(0)).join('/')} ms (getTreeItem ${result.scale.treeItemMs.map((x) => x.toFixed(0)).join('/')}, first event after ${result.scale.firstEventMs.map((x) => x.toFixed(0)).join('/')})` +
-              `, restores ${result.scale.restoreMs.map((x) => x.toFixed(0)).join('/')} ms`
+              `, restores ${result.scale.restoreMs.map((x) => x.toFixed(0)).join('/')} ms` +
+              `, longest stalls: rounds ${result.scale.roundStalls.map((x) => x.stallMaxMs.toFixed(0)).join('/')}, restores ${result.scale.restoreStalls.map((x) => x.stallMaxMs.toFixed(0)).join('/')} ms`
+            : '') +
+          (result.flow
+            ? `; flow ${result.flow.state} in ${result.flow.ms.toFixed(0)} ms: ${result.flow.phases.map((p) => `${p.phase} ${p.ms.toFixed(0)} ms, stall ${p.stalls.stallMaxMs.toFixed(0)}`).join('; ')}`
             : ''),
       );
     } finally {
@@ -153,6 +188,7 @@ export async function hostSection(ctx, { runs, scale, log }) {
       await host?.stop();
       await tripwire.close();
       await fake.close();
+      await flowFake?.close();
     }
   }
 
@@ -207,7 +243,38 @@ export async function hostSection(ctx, { runs, scale, log }) {
         pass: ({ ours }) => ours.median < 1000 && samples.rows.every((r) => r === n),
         note: `rows listed after restore: ${[...new Set(samples.rows)].join('/')}; dispose + activate over the same workspaceState + getChildren/getTreeItem of every row`,
       }),
+      ...stallFigures(
+        'scale',
+        `host: poll round + tree update, ${n} tasks`,
+        samples.roundStalls,
+        'Refresh → last tree event + 400 ms settle (VS Code’s debounced view refresh, the memento write), in the extension host',
+      ),
+      ...stallFigures(
+        'scale',
+        `host: restore ${n} tasks`,
+        samples.restoreStalls,
+        'api.restart() + every row resolved + 400 ms settle',
+      ),
     );
+  }
+  if (scale && flow) {
+    const label = {
+      upload: `upload ${flow.uploadMb} MB`,
+      parse: 'polling',
+      import: `import ${flow.zipMb} MB zip`,
+    };
+    for (const phase of ['upload', 'parse', 'import']) {
+      const list = samples.flow[phase] ?? [];
+      if (list.length === 0) continue;
+      figures.push(
+        ...stallFigures(
+          'flow',
+          `host flow: ${label[phase]}`,
+          list,
+          `phase time ${list.map((x) => Math.round(x.ms)).join('/')} ms; flow ended ${[...new Set(samples.flowEnd)].join('/')}`,
+        ),
+      );
+    }
   }
   return { figures, raw: samples };
 }
