@@ -72,6 +72,7 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
     rows: [],
     tasks: [],
     roundStalls: [],
+    roundCpu: [],
     restoreStalls: [],
     /** @type {Record<string, any[]>} */
     flow: {},
@@ -166,6 +167,7 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
         samples.rows.push(result.scale.rowsAfterRestore);
         samples.tasks.push(result.scale.tasks);
         samples.roundStalls.push(...result.scale.roundStalls);
+        samples.roundCpu.push(...result.scale.roundCpuMs);
         samples.restoreStalls.push(...result.scale.restoreStalls);
       }
       if (result.flow) {
@@ -242,6 +244,14 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
         goal: '< 1000 ms',
         pass: ({ ours }) => ours.median < 1000 && samples.rows.every((r) => r === n),
         note: `rows listed after restore: ${[...new Set(samples.rows)].join('/')}; dispose + activate over the same workspaceState + getChildren/getTreeItem of every row`,
+      }),
+      figure({
+        section: 'scale',
+        name: `poll round + tree update, ${n} tasks: extension host CPU`,
+        unit: 'ms',
+        ours: samples.roundCpu,
+        goal: 'info',
+        note: 'the extension host main thread’s own CPU time (Linux schedstat) from Refresh to the last tree event: the round’s work without the waits for the 5 HTTP answers and for a core',
       }),
       ...stallFigures(
         'scale',

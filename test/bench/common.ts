@@ -57,7 +57,7 @@ export interface StallFigures {
 }
 
 /** The main thread's time on the CPU so far, in ms (Linux schedstat); undefined elsewhere. */
-function mainThreadCpuMs(): number | undefined {
+export function mainThreadCpuMs(): number | undefined {
   try {
     const onCpuNs = Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
     return Number.isFinite(onCpuNs) ? onCpuNs / 1e6 : undefined;

@@ -25,7 +25,7 @@ import type { MinerUTestApi } from '../../../src/extension';
 import type { TaskState } from '../../../src/core/tasks/task';
 import type { TreeNode } from '../../../src/vscode/taskTree';
 import { readTripwireHits } from '../../integration/tripwire';
-import { watchStalls, type StallFigures } from '../common';
+import { mainThreadCpuMs, watchStalls, type StallFigures } from '../common';
 import { seedRecords } from '../scaleSeed';
 
 export const ENV_BENCH_JOB = 'MINERU_BENCH_JOB';
@@ -65,6 +65,8 @@ export interface HostBenchResult {
     restoreMs: number[];
     rowsAfterRestore: number;
     roundStalls: StallFigures[];
+    /** Of each round: the extension host main thread's CPU time from Refresh to the last tree event. */
+    roundCpuMs: number[];
     restoreStalls: StallFigures[];
   };
   /** The flow's phases in the order seen, each with its stalls; and how the task ended. */
@@ -187,10 +189,12 @@ async function scaleBench(job: HostBenchJob, result: HostBenchResult): Promise<v
   const treeItemMs: number[] = [];
   const firstEventMs: number[] = [];
   const roundStalls: StallFigures[] = [];
+  const roundCpuMs: number[] = [];
   for (let i = 0; i < scale.rounds; i++) {
     const events = scale.batchIds.length;
     let itemMs = 0;
     let first = NaN;
+    let cpu1 = NaN;
     const done = new Promise<number>((resolve) => {
       let seen = 0;
       const sub = api.tree.onDidChangeTreeData((changed) => {
@@ -202,16 +206,19 @@ async function scaleBench(job: HostBenchJob, result: HostBenchResult): Promise<v
         itemMs += performance.now() - s0;
         if (++seen === events) {
           sub.dispose();
+          cpu1 = mainThreadCpuMs() ?? NaN;
           resolve(performance.now());
         }
       });
     });
     const stalls = watchStalls();
+    const cpu0 = mainThreadCpuMs() ?? NaN;
     const t0 = performance.now();
     api.engine.refresh();
     const t1 = await Promise.race([done, sleep(20_000).then(() => NaN)]);
     if (Number.isNaN(t1)) throw new Error(`poll round ${i + 1} did not update the tree within 20 s`);
     roundMs.push(t1 - t0);
+    roundCpuMs.push(cpu1 - cpu0);
     treeItemMs.push(itemMs);
     firstEventMs.push(first - t0);
     // The round returns and schedules its next timer (Refresh replaces it); VS Code refreshes the view.
@@ -243,6 +250,7 @@ async function scaleBench(job: HostBenchJob, result: HostBenchResult): Promise<v
     restoreMs,
     rowsAfterRestore: rows,
     roundStalls,
+    roundCpuMs,
     restoreStalls,
   };
 }
