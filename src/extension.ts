@@ -18,7 +18,7 @@ import { EndpointConsent } from './vscode/endpointConsent';
 import { lazy } from './vscode/lazy';
 import { OutputLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
-import { engineSettings, readSettings } from './vscode/settings';
+import { engineSettings, readSettings, type MinerUSettings } from './vscode/settings';
 import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
@@ -73,7 +73,10 @@ export function activate(
   const tokens = new TokenStore(context.secrets);
   const logger = new OutputLogger(() => tokens.peek());
   const consent = new EndpointConsent(context.globalState);
-  let settings = readSettings();
+  // Read on first use: the first getConfiguration() of a host costs a few ms, and the first paint
+  // (tree, status bar, commands) needs no setting.
+  let loaded: MinerUSettings | undefined;
+  const settings = (): MinerUSettings => (loaded ??= readSettings());
 
   // The client (axios) and the importer (zip reader) load on first use, not during activation, and the
   // client is rebuilt when an endpoint setting changes; the engine always calls the current one.
@@ -81,9 +84,9 @@ export function activate(
   async function buildClient(): Promise<MinerUClient> {
     const { MinerUClient: Client } = await import('./core/api/client.js');
     return new Client({
-      baseUrl: settings.apiBaseUrl,
-      batchBaseUrl: settings.batchApiBaseUrl,
-      agentBaseUrl: settings.agentBaseUrl,
+      baseUrl: settings().apiBaseUrl,
+      batchBaseUrl: settings().batchApiBaseUrl,
+      agentBaseUrl: settings().agentBaseUrl,
       getToken: () => tokens.get(),
       // Asked at every request, so a "Send over HTTP" given after this client was built counts.
       allowInsecureHttp: (origin) => consent.isAllowed(origin),
@@ -104,7 +107,7 @@ export function activate(
   const importer: ResultImporter = lazy(
     () =>
       import('./core/results/resultImporter.js').then((m) =>
-        m.createResultImporter(logger, () => ({ maxZipBytes: settings.maxResultSizeMB * 1_048_576 })),
+        m.createResultImporter(logger, () => ({ maxZipBytes: settings().maxResultSizeMB * 1_048_576 })),
       ),
     IMPORTER_METHODS,
     tracked,
@@ -117,7 +120,7 @@ export function activate(
     store,
     clock: systemClock,
     logger,
-    settings: () => engineSettings(settings),
+    settings: () => engineSettings(settings()),
     nameFor: (source) =>
       source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
   });
@@ -137,7 +140,7 @@ export function activate(
     logger,
     tree,
     treeView,
-    settings: () => settings,
+    settings,
     automation,
   };
 
@@ -163,9 +166,9 @@ export function activate(
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('mineru')) return;
-      settings = readSettings();
+      loaded = readSettings();
       client.reset();
-      logger.info(`Settings changed; API endpoint is ${settings.apiBaseUrl}.`);
+      logger.info(`Settings changed; API endpoint is ${settings().apiBaseUrl}.`);
     }),
     vscode.window.onDidChangeWindowState((s) => engine.setFocused(s.focused)),
     ...registerParseCommands(ctx),
