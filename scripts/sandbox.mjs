@@ -11,6 +11,8 @@
 // mineru.agentBaseUrl at the fake → print the URL. Runs until Ctrl+C, then stops everything.
 //   --screenshot FILE  also open the workbench in headless Chromium, show the MinerU view, save FILE
 //   --once             exit after the screenshot (smoke test of the sandbox)
+//   --self-hosted      also start the fake self-hosted MinerU server (mineru-api 3.x, timed progress)
+//                      and print its URL, for trying the self-hosted mode
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -28,6 +30,7 @@ const { values: opts } = parseArgs({
     port: { type: 'string' },
     screenshot: { type: 'string' },
     once: { type: 'boolean', default: false },
+    'self-hosted': { type: 'boolean', default: false },
   },
 });
 
@@ -71,6 +74,18 @@ async function main() {
     `${TAG} fake MinerU: API ${fake.apiBaseUrl}, agent ${fake.agentBaseUrl}, CDN ${fake.cdnOrigin}`,
   );
 
+  let selfHostedUrl = '';
+  if (opts['self-hosted']) {
+    const selfHostedModule = path.join(REPO_ROOT, 'out', 'test', 'fake-mineru', 'selfHosted', 'server.js');
+    const { startFakeSelfHosted } = require(selfHostedModule);
+    if (typeof startFakeSelfHosted !== 'function')
+      throw new Error(`${selfHostedModule} does not export startFakeSelfHosted()`);
+    const selfHosted = await startFakeSelfHosted({ progress: 'timed' });
+    onCleanup(() => selfHosted.close());
+    selfHostedUrl = selfHosted.baseUrl;
+    console.log(`${TAG} fake self-hosted MinerU (mineru-api ${selfHosted.version}): ${selfHostedUrl}`);
+  }
+
   const workspace = copyFixture('test/fixtures/demo-workspace', 'mineru-sandbox-');
   const host = await startHost({
     label: 'code-server (sandbox)',
@@ -110,6 +125,9 @@ async function main() {
       `  workspace  ${workspace}  (a copy of test/fixtures/demo-workspace; README.md has links to parse)`,
       `  token      any value works with the fake: run "MinerU: Set API Token" first`,
       `  server log ${host.logFile}`,
+      ...(selfHostedUrl
+        ? [`  self-hosted ${selfHostedUrl}  (a fake mineru-api server: use it as the server URL)`]
+        : []),
       '',
       `${TAG} Ctrl+C stops everything.`,
     ].join('\n'),

@@ -55,7 +55,36 @@ export type ErrorReason =
   | 'zip.noMarkdown'
   // The output folder. params: folder, code, name.
   | 'output.write'
-  | 'output.noFreeName';
+  | 'output.noFreeName'
+  | InputReason
+  | RequestReason
+  | TaskReason;
+
+/** A request refused before it leaves. params: url, what (a setting or id name), raw, protocol, pageRange. */
+export type InputReason =
+  | 'input.noDocuments'
+  | 'input.noFiles'
+  | 'input.aFileUnnamed'
+  | 'input.fileUnnamed'
+  | 'input.uploadLinkNotHttp'
+  | 'input.emptyId'
+  | 'input.notHttpUrl'
+  | 'input.callbackNeedsSeed'
+  | 'input.badSeed'
+  | 'input.agentPageRange'
+  | 'input.badBaseUrl'
+  | 'input.baseUrlScheme';
+
+/** A request or upload that went wrong. params: host, setting, origin, detail, status, code, links, files. */
+export type RequestReason =
+  | 'http.insecure'
+  | 'http.badResponse'
+  | 'upload.rejected'
+  | 'upload.fileUnreadable'
+  | 'service.uploadLinkCount';
+
+/** The engine's own. params: time (of the next try), detail (an unexpected error's message). */
+export type TaskReason = 'task.noResultLink' | 'task.interrupted' | 'task.rateLimited' | 'task.unexpected';
 
 /** The values of an error's sentence, by name. */
 export type ErrorParams = Readonly<Record<string, string | number>>;

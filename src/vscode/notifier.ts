@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
 import { describeError, errorText } from './errorText';
+import { suggestsPageRanges } from './pageRangeText';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent, ParseEngine } from '../core/tasks/engine';
 import type { TaskRecord } from '../core/tasks/task';
@@ -169,11 +170,4 @@ export class Notifier implements vscode.Disposable {
     );
     if (answer === now) this.engine.refresh();
   }
-}
-
-/** Whether a failure is one that page ranges can get around (too large, too many pages). */
-export function suggestsPageRanges(error: SerializedError | undefined): boolean {
-  if (!error) return false;
-  if (error.code && ['-60005', '-60006', '-30001', '-30003'].includes(error.code)) return true;
-  return /pages?/i.test(error.message) && /limit|exceed|too many/i.test(error.message);
 }

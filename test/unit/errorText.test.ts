@@ -9,11 +9,22 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { taskFailureError } from '../../src/core/api/errorCodes';
+import { idSegment } from '../../src/core/api/apiRequests';
+import { normaliseBase } from '../../src/core/api/baseUrl';
+import { MinerUClient } from '../../src/core/api/client';
+import { ERROR_CODES, taskFailureError } from '../../src/core/api/errorCodes';
+import type { MinerUApi } from '../../src/core/api/mineruApi';
+import { assertAgentOptions, assertHttpUrl, assertParseOptions } from '../../src/core/api/requestChecks';
+import { uploadFile } from '../../src/core/api/upload';
 import { HttpTransport, type JsonRequest } from '../../src/core/api/http';
 import { describeError as englishLine, MinerUError, type SerializedError } from '../../src/core/errors';
 import { downloadForUpload } from '../../src/core/files/localCopy';
 import { validateDocumentUrl } from '../../src/core/links/validateUrl';
+import {
+  parseAgentPageRange,
+  parsePageRanges,
+  type PageRangesResult,
+} from '../../src/core/options/pageRanges';
 import { networkError } from '../../src/core/net/networkError';
 import { downloadToFile } from '../../src/core/results/download';
 import {
@@ -25,10 +36,16 @@ import {
 } from '../../src/core/results/extractLimits';
 import { outputWriteError } from '../../src/core/results/outputWriteError';
 import { arrangeResult } from '../../src/core/results/resultLayout';
+import { mineruServices } from '../../src/core/services/mineruServices';
+import type { SubmitItem } from '../../src/core/tasks/service';
+import { failureFromStatus, toSerialized } from '../../src/core/tasks/taskErrors';
+import type { TaskRecord } from '../../src/core/tasks/task';
 import { readZipEntries } from '../../src/core/results/zipDirectory';
 import { systemClock } from '../../src/core/util/clock';
 import { silentLogger } from '../../src/core/util/logger';
 import { describeError, englishL10n, errorText, urlProblemText } from '../../src/vscode/errorText';
+import { pageRangesText, suggestsPageRanges } from '../../src/vscode/pageRangeText';
+import { startHarness } from './helpers/engineHarness';
 import { hasChinese, zhCnL10n } from './helpers/l10nBundles';
 
 const zh = zhCnL10n();
@@ -107,6 +124,40 @@ async function apiError(answer: Answer, request: Partial<JsonRequest> = {}): Pro
     await server.close();
   }
 }
+
+function transport(): HttpTransport {
+  return new HttpTransport({
+    clock: systemClock,
+    logger: silentLogger,
+    random: () => 0,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    timeoutMs: 5_000,
+  });
+}
+
+/** The error of an upload of `file` to a server answering with `answer`. */
+async function uploadError(answer: Answer, file: string): Promise<MinerUError> {
+  const server = await serve(answer);
+  try {
+    return await caught(uploadFile(transport(), `${server.origin}/put`, file, 5_000));
+  } finally {
+    await server.close();
+  }
+}
+
+const ossError = (status: number, code: string, message?: string): Answer =>
+  reply(
+    status,
+    `<?xml version="1.0"?><Error><Code>${code}</Code>${message ? `<Message>${message}</Message>` : ''}</Error>`,
+    { 'Content-Type': 'application/xml' },
+  );
+
+const client = (baseUrl = 'https://mineru.net/api/v4'): MinerUClient =>
+  new MinerUClient({
+    baseUrl,
+    getToken: () => Promise.resolve('tok-123'),
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
 
 async function downloadError(answer: Answer, timeoutMs?: number): Promise<MinerUError> {
   const server = await serve(answer);
@@ -216,6 +267,54 @@ async function convertedErrors(): Promise<Array<[string, MinerUError]>> {
     ['no permission', outputWriteError(errno('EACCES'), '/out')],
     ['write refused', outputWriteError(new Error('weird'), '/out')],
   ];
+  const upload = path.join(tmp, 'up.pdf');
+  await fs.writeFile(upload, '%PDF-1.4 up');
+  const badAnswer = await serve(envelope(200, 0));
+  try {
+    list.push(['bad response', await caught(client(`${badAnswer.origin}/api/v4`).getTask('t-1'))]);
+  } finally {
+    await badAnswer.close();
+  }
+  const twoFiles = [0, 1].map((i) => ({
+    task: { options: {} },
+    source: { kind: 'file', uploadName: `f${i}.pdf` },
+  })) as unknown as SubmitItem[];
+  const oneLink = {
+    requestUploadUrls: () => Promise.resolve({ batchId: 'b-1', fileUrls: ['https://up.example/1'] }),
+  } as unknown as MinerUApi;
+  const precise = mineruServices(oneLink, silentLogger).precise as unknown as {
+    upload(items: readonly SubmitItem[]): Promise<unknown>;
+  };
+  list.push(
+    ['no documents', await caught(client().submitBatch([], {}))],
+    ['no files', await caught(client().requestUploadUrls([], {}))],
+    ['a file without a name', await caught(client().requestUploadUrls([{ name: ' ' }], {}))],
+    ['the file without a name', await caught(client().agentParseFile(' ', {}))],
+    ['upload link not http', await caught(client().uploadFile('ftp://x/put', upload))],
+    ['empty task id', thrown(() => idSegment(' ', 'task id'))],
+    ['empty batch id', thrown(() => idSegment('', 'batch id'))],
+    ['empty other id', thrown(() => idSegment('', 'data id'))],
+    ['not an http url', thrown(() => assertHttpUrl('ftp://example.com/a.pdf'))],
+    ['callback without seed', thrown(() => assertParseOptions({ callback: 'https://cb.example/' }))],
+    ['bad seed', thrown(() => assertParseOptions({ seed: 'a b' }))],
+    ['quick page range', thrown(() => assertAgentOptions({ pageRange: '1,3' }))],
+    ['bad API base', thrown(() => normaliseBase('not a url', 'API base URL'))],
+    ['bad batch base', thrown(() => normaliseBase('::', 'batch API base URL'))],
+    ['bad agent base', thrown(() => normaliseBase('::', 'agent API base URL'))],
+    ['bad other base', thrown(() => normaliseBase('::', 'upload URL'))],
+    ['API base scheme', thrown(() => normaliseBase('ftp://mineru.net/api/v4', 'API base URL'))],
+    ['batch base scheme', thrown(() => normaliseBase('ftp://mineru.net/api/v4', 'batch API base URL'))],
+    ['agent base scheme', thrown(() => normaliseBase('ftp://mineru.net/api/v4', 'agent API base URL'))],
+    ['other base scheme', thrown(() => normaliseBase('ftp://mineru.net/api/v4', 'upload URL'))],
+    ['plain http', await caught(client('http://mineru.example/api/v4').getTask('t-1'))],
+    ['upload signature', await uploadError(ossError(403, 'SignatureDoesNotMatch', 'no match'), upload)],
+    ['upload expired', await uploadError(ossError(403, 'AccessDenied', 'Request has expired'), upload)],
+    ['upload refused', await uploadError(ossError(403, 'AccessDenied'), upload)],
+    ['upload busy', await uploadError(reply(503, 'busy'), upload)],
+    ['upload other', await uploadError(reply(400, 'bad'), upload)],
+    ['upload unreadable', await uploadError(reply(200, ''), path.join(tmp, 'missing.pdf'))],
+    ['upload link count', await caught(precise.upload(twoFiles))],
+  );
   for (const [status, name] of [
     [404, 'local copy refused'],
     [200, 'local copy too large'],
@@ -257,6 +356,137 @@ describe('Error text for the user (reason codes through l10n)', function () {
       if (error.hint !== undefined) assert.ok(hasChinese(text.hint), `${name}: ${text.hint}`);
       assert.ok(hasChinese(describeError(error.toJSON(), zh)), name);
     }
+  });
+
+  it('the errors the engine keeps as records read as stored in English, and in Chinese under zh-cn', () => {
+    const services = mineruServices({} as MinerUApi, silentLogger);
+    const urlTask = { source: { kind: 'url', url: 'https://example.com/a.pdf' } } as unknown as TaskRecord;
+    const records: Array<[string, SerializedError]> = [
+      ['unexpected', toSerialized('submit', new Error('boom'))],
+      ['unexpected, not an Error', toSerialized('poll', 'odd')],
+      [
+        'url unreachable',
+        failureFromStatus(
+          { state: 'failed', errMsg: 'file read timeout' } as never,
+          urlTask,
+          services.precise,
+        ),
+      ],
+      [
+        'quick mode hint',
+        failureFromStatus({ state: 'failed', errCode: '-30003' } as never, urlTask, services.quick),
+      ],
+      [
+        'quick mode hint, unknown code',
+        failureFromStatus({ state: 'failed', errCode: '-30009' } as never, urlTask, services.quick),
+      ],
+    ];
+    for (const [name, json] of records) {
+      assert.ok(json.reason, `${name}: no reason`);
+      assert.deepEqual(errorText(json, englishL10n), { message: json.message, hint: json.hint }, name);
+      assert.equal(describeError(json, englishL10n), englishLine(json), name);
+      const text = errorText(json, zh);
+      if (name.startsWith('unexpected')) assert.equal(text.message, json.message, name);
+      else assert.ok(hasChinese(text.message), `${name}: ${text.message}`);
+      assert.ok(hasChinese(text.hint), `${name}: ${text.hint}`);
+    }
+  });
+
+  it('a refused page range reads as the core worded it in English, and in Chinese under zh-cn', () => {
+    const seen = new Set<string>();
+    const cases: Array<[(input: string) => PageRangesResult, string]> = [
+      [parsePageRanges, ''],
+      [parsePageRanges, '1,'.repeat(1001)],
+      [parsePageRanges, '0'],
+      [parsePageRanges, '999999'],
+      [parsePageRanges, '1,,2'],
+      [parsePageRanges, 'abc'],
+      [parsePageRanges, '5-2'],
+      [parsePageRanges, '-1--3'],
+      [parseAgentPageRange, ''],
+      [parseAgentPageRange, '1,2'],
+      [parseAgentPageRange, '-3'],
+      [parseAgentPageRange, 'x'],
+      [parseAgentPageRange, '0-3'],
+      [parseAgentPageRange, '1-999999'],
+      [parseAgentPageRange, '9-3'],
+    ];
+    for (const [parse, input] of cases) {
+      const r = parse(input);
+      assert.ok(!r.ok, input);
+      if (r.ok) continue;
+      seen.add(r.problem);
+      assert.equal(pageRangesText(r, englishL10n), r.message, input);
+      assert.ok(hasChinese(pageRangesText(r, zh)), `${input}: ${pageRangesText(r, zh)}`);
+    }
+    assert.deepEqual([...seen].sort(), [
+      'agentEmpty',
+      'agentPart',
+      'agentReversed',
+      'commas',
+      'empty',
+      'fromEnd',
+      'part',
+      'tooLong',
+    ]);
+  });
+
+  it("the engine's own errors (rate limit, interrupted step) read as stored, and in Chinese", async () => {
+    const h = await startHarness({}, { rateLimitBaseMs: 60_000 });
+    try {
+      h.fake.faults.failNext = { route: '/parse/url$', status: 429, count: 4, retryAfter: 60 };
+      await h.engine.submitUrls([{ url: 'https://example.com/busy.pdf' }], {
+        outputDir: h.outputDir,
+        options: {},
+        mode: 'quick',
+      });
+      const limited = h.store.all()[0]!.error!;
+      assert.equal(limited.reason, 'task.rateLimited');
+      h.fake.faults.hangNext = { route: '/extract/task$', count: 1 };
+      void h.engine.submitUrls([{ url: 'https://example.com/hung.pdf' }], {
+        outputDir: h.outputDir,
+        options: { modelVersion: 'vlm' },
+        mode: 'precise',
+      });
+      await h.waitFor((tasks) => tasks.some((t) => t.state === 'submitting' && !t.error));
+      await h.store.flush();
+      h.reload();
+      h.engine.resume();
+      const [interrupted] = await h.waitFor((tasks) =>
+        tasks.some((t) => t.error?.reason === 'task.interrupted'),
+      );
+      for (const json of [limited, interrupted!.error!]) {
+        assert.ok(json.reason, json.message);
+        assert.deepEqual(errorText(json, englishL10n), { message: json.message, hint: json.hint });
+        assert.ok(hasChinese(errorText(json, zh).message), json.message);
+        assert.ok(hasChinese(errorText(json, zh).hint), json.message);
+      }
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  it('offers page ranges for exactly the failures the test on the English message offered them for', () => {
+    const before = (e: SerializedError): boolean =>
+      (e.code !== undefined && ['-60005', '-60006', '-30001', '-30003'].includes(e.code)) ||
+      (/pages?/i.test(e.message) && /limit|exceed|too many/i.test(e.message));
+    const samples: Array<[string, SerializedError]> = errors.map(([name, e]) => [name, e.toJSON()]);
+    for (const code of [...Object.keys(ERROR_CODES), 'X1']) {
+      for (const errMsg of [undefined, 'boom', 'number of pages exceeds limit', 'too many pages']) {
+        const status = { state: 'failed', errCode: code, ...(errMsg ? { errMsg } : {}) } as never;
+        samples.push([`task ${code} ${errMsg ?? ''}`, taskFailureError(status).toJSON()]);
+      }
+    }
+    for (const errMsg of ['the file has too many pages, over the limit', 'boom']) {
+      samples.push([`task ${errMsg}`, taskFailureError({ state: 'failed', errMsg } as never).toJSON()]);
+    }
+    samples.push(['old record', { phase: 'parse', message: 'Page limit exceeded', retryable: false }]);
+    let offered = 0;
+    for (const [name, json] of samples) {
+      assert.equal(suggestsPageRanges(json), before(json), name);
+      if (before(json)) offered += 1;
+    }
+    assert.ok(offered > 10, `only ${offered} samples offer page ranges`);
   });
 
   it('an expired token (A0211) reads in Chinese', async () => {

@@ -47,11 +47,14 @@ export class ApiRequests {
     const url = base + path;
     const parsed = new URL(url);
     if (travelsInClear(parsed) && !this.deps.allowInsecureHttp(parsed.origin)) {
+      const setting = base === this.deps.baseUrl ? 'mineru.apiBaseUrl' : 'mineru.batchApiBaseUrl';
       return Promise.reject(
         new MinerUError({
           phase,
+          reason: 'http.insecure',
+          params: { host: parsed.host, setting, origin: parsed.origin },
           message: `The API address ${parsed.host} uses plain HTTP; the token would be sent unencrypted`,
-          hint: `Use an https:// address in the setting ${base === this.deps.baseUrl ? 'mineru.apiBaseUrl' : 'mineru.batchApiBaseUrl'}, or run the command again and answer "Send over HTTP" to allow ${parsed.origin}`,
+          hint: `Use an https:// address in the setting ${setting}, or run the command again and answer "Send over HTTP" to allow ${parsed.origin}`,
           code: 'INSECURE_HTTP',
           host: parsed.host,
           retryable: false,
@@ -94,6 +97,8 @@ export class ApiRequests {
       );
       throw new MinerUError({
         phase,
+        reason: 'http.badResponse',
+        params: { host, detail: error.message },
         message: `The server at ${host} sent an unexpected response: ${error.message}`,
         hint: 'Try again; if it keeps happening, check the API base URL or report it with the trace id',
         code: 'BAD_RESPONSE',
@@ -108,6 +113,7 @@ export class ApiRequests {
 
 /** An id as a URL path segment; an empty one is refused before anything is sent. */
 export function idSegment(id: string, what: string): string {
-  if (!id || !id.trim()) throw invalid(`The ${what} is empty`, 'Parse the document again');
+  if (!id || !id.trim())
+    throw invalid('input.emptyId', `The ${what} is empty`, 'Parse the document again', { what });
   return encodeURIComponent(id.trim());
 }

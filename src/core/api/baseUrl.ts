@@ -8,6 +8,8 @@ export function normaliseBase(raw: string, what: string): string {
   } catch {
     throw new MinerUError({
       phase: 'validate',
+      reason: 'input.badBaseUrl',
+      params: { what, raw },
       message: `The ${what} "${raw}" is not a valid URL`,
       hint: 'Set it to an address such as https://mineru.net/api/v4',
       code: 'BAD_BASE_URL',
@@ -17,6 +19,8 @@ export function normaliseBase(raw: string, what: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new MinerUError({
       phase: 'validate',
+      reason: 'input.baseUrlScheme',
+      params: { what, protocol: url.protocol },
       message: `The ${what} must start with https:// (got ${url.protocol})`,
       hint: 'Set it to an address such as https://mineru.net/api/v4',
       code: 'BAD_BASE_URL',

@@ -156,7 +156,8 @@ export class MinerUClient {
     options: ParseOptions,
     signal?: AbortSignal,
   ): Promise<{ batchId: string } & Submitted> {
-    if (docs.length === 0) throw invalid('No documents to submit', 'Choose at least one URL');
+    if (docs.length === 0)
+      throw invalid('input.noDocuments', 'No documents to submit', 'Choose at least one URL');
     docs.forEach((doc) => assertHttpUrl(doc.url));
     assertParseOptions(options);
     const result = await this.requests.withToken({
@@ -200,9 +201,15 @@ export class MinerUClient {
     options: ParseOptions,
     signal?: AbortSignal,
   ): Promise<UploadUrls & Submitted> {
-    if (files.length === 0) throw invalid('No files to upload', 'Choose at least one file');
+    if (files.length === 0) throw invalid('input.noFiles', 'No files to upload', 'Choose at least one file');
     for (const file of files) {
-      if (!file.name.trim()) throw invalid('A file has no name', 'Give every file a name with its extension');
+      if (!file.name.trim()) {
+        throw invalid(
+          'input.aFileUnnamed',
+          'A file has no name',
+          'Give every file a name with its extension',
+        );
+      }
     }
     assertParseOptions(options);
     const result = await this.requests.withToken({
@@ -224,7 +231,9 @@ export class MinerUClient {
   /** Streams a local file to a presigned upload link (no token, no Content-Type). */
   uploadFile(putUrl: string, filePath: string, opts: UploadOptions = {}): Promise<void> {
     if (!/^https?:\/\//i.test(putUrl)) {
-      return Promise.reject(invalid('The upload link is not an http(s) URL', 'Parse the file again'));
+      return Promise.reject(
+        invalid('input.uploadLinkNotHttp', 'The upload link is not an http(s) URL', 'Parse the file again'),
+      );
     }
     return uploadFile(this.transport, putUrl, filePath, this.uploadTimeoutMs, opts);
   }
@@ -282,7 +291,9 @@ export class MinerUClient {
     options: AgentOptions,
     signal?: AbortSignal,
   ): Promise<AgentFileTask & Submitted> {
-    if (!fileName.trim()) throw invalid('The file has no name', 'Give the file a name with its extension');
+    if (!fileName.trim()) {
+      throw invalid('input.fileUnnamed', 'The file has no name', 'Give the file a name with its extension');
+    }
     assertAgentOptions(options);
     const body = agentBody({ file_name: fileName }, options);
     const result = await this.requests.agent({

@@ -7,7 +7,7 @@
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import axios from 'axios';
-import { errorMessage, MinerUError } from '../errors';
+import { errorMessage, MinerUError, type SerializedError } from '../errors';
 import { hostLabel } from '../net/hosts';
 import { networkError } from '../net/networkError';
 import { withTimeout } from '../net/timeout';
@@ -24,6 +24,8 @@ export interface CheckResult {
   /** Error code when failed: ENOTFOUND, ECONNREFUSED, ETIMEDOUT, CERT_…, A0202, NO_TOKEN, HTTP_404 … */
   code?: string;
   hint?: string;
+  /** The failure as an error (reason and params), for the user's text; `detail`/`hint` are English, for the log. */
+  error?: SerializedError;
 }
 
 export type Probe = (url: string, signal?: AbortSignal) => Promise<{ status: number }>;
@@ -99,6 +101,7 @@ function failure(id: CheckId, target: string, error: unknown): CheckResult {
       detail: error.message,
       ...(error.code ? { code: error.code } : {}),
       ...(error.hint ? { hint: error.hint } : {}),
+      error: error.toJSON(),
     };
   }
   return {

@@ -5,14 +5,29 @@
  */
 import type { AgentOptions, ParseOptions } from './types';
 import { describeCode } from './errorCodes';
-import { MinerUError } from '../errors';
+import { type ErrorParams, type InputReason, MinerUError } from '../errors';
 import { SEED_PATTERN } from '../options/submitChecks';
 
 /** The agent API's `page_range` on the wire: `N` or `N-M` (the UI normalizes what users type). */
 const AGENT_PAGE_RANGE = /^\d+(-\d+)?$/;
 
-export function invalid(message: string, hint: string, code = 'INVALID_INPUT'): MinerUError {
-  return new MinerUError({ phase: 'validate', message, hint, code, retryable: false });
+/** A request refused before it leaves: `reason` and `params` for the user's text, English for the log. */
+export function invalid(
+  reason: InputReason,
+  message: string,
+  hint: string,
+  params?: ErrorParams,
+  code = 'INVALID_INPUT',
+): MinerUError {
+  return new MinerUError({
+    phase: 'validate',
+    reason,
+    ...(params ? { params } : {}),
+    message,
+    hint,
+    code,
+    retryable: false,
+  });
 }
 
 export function assertHttpUrl(url: string): void {
@@ -24,8 +39,10 @@ export function assertHttpUrl(url: string): void {
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw invalid(
+      'input.notHttpUrl',
       `"${url.slice(0, 200)}" is not an http(s) URL`,
       'The service fetches documents from public http(s) URLs; upload local files instead',
+      { url: url.slice(0, 200) },
       'BAD_URL',
     );
   }
@@ -34,15 +51,19 @@ export function assertHttpUrl(url: string): void {
 export function assertParseOptions(options: ParseOptions): void {
   if (options.callback && !options.seed) {
     throw invalid(
+      'input.callbackNeedsSeed',
       'A callback URL needs a seed',
       'Set a seed (letters, digits, underscore; up to 64)',
+      undefined,
       '-10002',
     );
   }
   if (options.seed !== undefined && !SEED_PATTERN.test(options.seed)) {
     throw invalid(
+      'input.badSeed',
       'The seed may hold only letters, digits and underscores (up to 64)',
       'Change the seed',
+      undefined,
       '-10002',
     );
   }
@@ -51,6 +72,12 @@ export function assertParseOptions(options: ParseOptions): void {
 export function assertAgentOptions(options: AgentOptions): void {
   if (options.pageRange !== undefined && !AGENT_PAGE_RANGE.test(options.pageRange.trim())) {
     const info = describeCode('-30004');
-    throw invalid(`Quick mode page range "${options.pageRange}" must be "N" or "N-M"`, info.hint, '-30004');
+    throw invalid(
+      'input.agentPageRange',
+      `Quick mode page range "${options.pageRange}" must be "N" or "N-M"`,
+      info.hint,
+      { pageRange: options.pageRange },
+      '-30004',
+    );
   }
 }

@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { AxiosResponse } from 'axios';
-import { MinerUError } from '../errors';
+import { type ErrorParams, MinerUError } from '../errors';
 import { hostLabel } from '../net/hosts';
 import { networkError } from '../net/networkError';
 import { classifyRetry, markTransient } from '../net/retryClassification';
@@ -52,15 +52,24 @@ function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now
   const message = `The upload host ${host} rejected the file (HTTP ${status}${detail})`;
   const base = {
     phase: 'upload' as const,
+    reason: 'upload.rejected' as const,
     httpStatus: status,
     host,
     code: oss.code ?? `HTTP_${status}`,
     message,
   };
   const expired = /expired/i.test(oss.message ?? '') || /expired/i.test(oss.code ?? '');
+  const params = (why: string): ErrorParams => ({
+    host,
+    status,
+    ...(oss.code ? { ossCode: oss.code } : {}),
+    ...(oss.message ? { ossMessage: oss.message } : {}),
+    why,
+  });
   if (oss.code === 'SignatureDoesNotMatch') {
     return new MinerUError({
       ...base,
+      params: params('signature'),
       hint: 'The upload link did not accept the request as sent; a proxy may be adding headers. Check the proxy settings and parse the file again',
       retryable: false,
     });
@@ -68,6 +77,7 @@ function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now
   if (expired || oss.code === 'AccessDenied') {
     return new MinerUError({
       ...base,
+      params: params(expired ? 'expired' : 'refused'),
       hint: expired
         ? 'The upload link has expired (links last 24 h); parse the file again to get a new one'
         : 'The upload link was refused; parse the file again to get a new one',
@@ -76,14 +86,23 @@ function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now
   }
   if (status === 429 || status >= 500) {
     const afterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after'], now);
-    return markTransient(new MinerUError({ ...base, hint: 'Try again in a few minutes', retryable: true }), {
-      kind: 'status',
-      httpStatus: status,
-      ...(afterMs === undefined ? {} : { afterMs }),
-    });
+    return markTransient(
+      new MinerUError({
+        ...base,
+        params: params('busy'),
+        hint: 'Try again in a few minutes',
+        retryable: true,
+      }),
+      {
+        kind: 'status',
+        httpStatus: status,
+        ...(afterMs === undefined ? {} : { afterMs }),
+      },
+    );
   }
   return new MinerUError({
     ...base,
+    params: params('other'),
     hint: 'Parse the file again to get a new upload link',
     retryable: false,
   });
@@ -111,6 +130,8 @@ const FILE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'EMFILE', 'EB
 function fileError(code: string): MinerUError {
   return new MinerUError({
     phase: 'upload',
+    reason: 'upload.fileUnreadable',
+    params: { code },
     message: `The file to upload could not be read (${code})`,
     hint: 'Check that the file still exists and is readable',
     code: 'EFILE',

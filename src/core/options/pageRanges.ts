@@ -10,8 +10,27 @@ export interface PageRange {
   to: number;
 }
 
+/** What is wrong with one part of page ranges; the glue words it (src/vscode/pageRangeText.ts). */
+export type PagePartProblem =
+  | { kind: 'zero' }
+  | { kind: 'tooLarge'; digits: string }
+  | { kind: 'emptyPart' }
+  | { kind: 'notRange'; text: string }
+  | { kind: 'reversed'; text: string; from: number; to: number };
+
+/**
+ * Why page ranges were refused: `empty`, `tooLong`, `part` (precise API), `agentEmpty`, `commas`,
+ * `fromEnd` (with `text`), `agentPart`, `agentReversed` (quick API). `message` is the English text.
+ */
+export type PageRangesProblem =
+  | { problem: 'empty' | 'tooLong' | 'agentEmpty' | 'commas' }
+  | { problem: 'fromEnd'; text: string }
+  | { problem: 'part' | 'agentPart'; part: PagePartProblem }
+  | { problem: 'agentReversed'; part: Extract<PagePartProblem, { kind: 'reversed' }> };
+
 export type PageRangesResult =
-  { ok: true; normalized: string; ranges: PageRange[] } | { ok: false; message: string };
+  | { ok: true; normalized: string; ranges: PageRange[] }
+  | ({ ok: false; message: string } & PageRangesProblem);
 
 /** Page numbers above this are refused (the service's page limits are far lower). */
 export const MAX_PAGE_NUMBER = 100_000;
@@ -35,27 +54,69 @@ function formatRange(range: PageRange): string {
   return range.from === range.to ? String(range.from) : `${range.from}-${range.to}`;
 }
 
-function toPage(sign: string, digits: string): number | string {
+function toPage(sign: string, digits: string): number | PagePartProblem {
   const value = Number(digits);
-  if (value === 0) return 'page 0 does not exist (pages start at 1; -1 is the last page)';
-  if (value > MAX_PAGE_NUMBER) return `${digits} is too large a page number`;
+  if (value === 0) return { kind: 'zero' };
+  if (value > MAX_PAGE_NUMBER) return { kind: 'tooLarge', digits };
   return sign === '-' ? -value : value;
 }
 
-function parsePart(part: string): PageRange | string {
+/** The English text of a part's problem. */
+export function partProblemText(part: PagePartProblem): string {
+  switch (part.kind) {
+    case 'zero':
+      return 'page 0 does not exist (pages start at 1; -1 is the last page)';
+    case 'tooLarge':
+      return `${part.digits} is too large a page number`;
+    case 'emptyPart':
+      return 'there is an empty part between commas';
+    case 'notRange':
+      return `"${part.text}" is not a page or a range`;
+    case 'reversed':
+      return `"${part.text}" is reversed; write ${part.to}-${part.from}`;
+  }
+}
+
+function parsePart(part: string): PageRange | PagePartProblem {
   const text = part.replace(/\s+/g, ' ').trim();
-  if (text === '') return 'there is an empty part between commas';
+  if (text === '') return { kind: 'emptyPart' };
   const m = PART.exec(text);
-  if (!m) return `"${text}" is not a page or a range`;
+  if (!m) return { kind: 'notRange', text };
   const from = toPage(m[1]!, m[2]!);
-  if (typeof from === 'string') return from;
+  if (typeof from !== 'number') return from;
   if (m[4] === undefined) return { from, to: from };
   const to = toPage(m[3]!, m[4]);
-  if (typeof to === 'string') return to;
+  if (typeof to !== 'number') return to;
   // Only same-sign ranges can be checked without knowing the page count.
-  if (from > 0 && to > 0 && from > to) return `"${text}" is reversed; write ${to}-${from}`;
-  if (from < 0 && to < 0 && from > to) return `"${text}" is reversed; write ${to}-${from}`;
+  if (from > 0 && to > 0 && from > to) return { kind: 'reversed', text, from, to };
+  if (from < 0 && to < 0 && from > to) return { kind: 'reversed', text, from, to };
   return { from, to };
+}
+
+/** The English text of a refusal (what the user reads, through the glue, in English). */
+export function pageRangesProblemText(p: PageRangesProblem): string {
+  switch (p.problem) {
+    case 'empty':
+      return `No pages given. Enter pages, ${PRECISE_EXAMPLE}.`;
+    case 'tooLong':
+      return `Page ranges are too long. Enter pages, ${PRECISE_EXAMPLE}.`;
+    case 'part':
+      return `Invalid page ranges: ${partProblemText(p.part)}. Use ${PRECISE_EXAMPLE}.`;
+    case 'agentEmpty':
+      return `No pages given. Enter one page or one range, ${AGENT_EXAMPLE}.`;
+    case 'commas':
+      return `The quick API takes one page or one range, without commas: use ${AGENT_EXAMPLE}, or the precise API for several ranges.`;
+    case 'fromEnd':
+      return `The quick API cannot count pages from the end: use ${AGENT_EXAMPLE}, or the precise API for "${p.text}".`;
+    case 'agentPart':
+      return `Invalid page range: ${partProblemText(p.part)}. Use ${AGENT_EXAMPLE}.`;
+    case 'agentReversed':
+      return `Invalid page range: ${partProblemText(p.part)}.`;
+  }
+}
+
+function refused(p: PageRangesProblem): PageRangesResult {
+  return { ok: false, message: pageRangesProblemText(p), ...p };
 }
 
 /**
@@ -65,15 +126,12 @@ function parsePart(part: string): PageRange | string {
  */
 export function parsePageRanges(input: string): PageRangesResult {
   const text = normalizeTypography(String(input)).trim();
-  if (text === '') return { ok: false, message: `No pages given. Enter pages, ${PRECISE_EXAMPLE}.` };
-  if (text.length > 2000)
-    return { ok: false, message: `Page ranges are too long. Enter pages, ${PRECISE_EXAMPLE}.` };
+  if (text === '') return refused({ problem: 'empty' });
+  if (text.length > 2000) return refused({ problem: 'tooLong' });
   const ranges: PageRange[] = [];
   for (const part of text.split(',')) {
     const parsed = parsePart(part);
-    if (typeof parsed === 'string') {
-      return { ok: false, message: `Invalid page ranges: ${parsed}. Use ${PRECISE_EXAMPLE}.` };
-    }
+    if ('kind' in parsed) return refused({ problem: 'part', part: parsed });
     ranges.push(parsed);
   }
   return { ok: true, normalized: ranges.map(formatRange).join(','), ranges };
@@ -82,32 +140,20 @@ export function parsePageRanges(input: string): PageRangesResult {
 /** Parses `page_range` for the agent (quick) API: one page `N` or one range `N-M`, from 1. */
 export function parseAgentPageRange(input: string): PageRangesResult {
   const text = normalizeTypography(String(input)).trim();
-  if (text === '')
-    return { ok: false, message: `No pages given. Enter one page or one range, ${AGENT_EXAMPLE}.` };
-  if (text.includes(',')) {
-    return {
-      ok: false,
-      message: `The quick API takes one page or one range, without commas: use ${AGENT_EXAMPLE}, or the precise API for several ranges.`,
-    };
-  }
+  if (text === '') return refused({ problem: 'agentEmpty' });
+  if (text.includes(',')) return refused({ problem: 'commas' });
   const m = /^(\d+)(?: *- *(\d+))?$/.exec(text);
   if (!m) {
     const fromEnd = /^-|- *-/.test(text);
-    return {
-      ok: false,
-      message: fromEnd
-        ? `The quick API cannot count pages from the end: use ${AGENT_EXAMPLE}, or the precise API for "${text}".`
-        : `Invalid page range: "${text}" is not a page or a range. Use ${AGENT_EXAMPLE}.`,
-    };
+    return fromEnd
+      ? refused({ problem: 'fromEnd', text })
+      : refused({ problem: 'agentPart', part: { kind: 'notRange', text } });
   }
   const from = toPage('', m[1]!);
   const to = m[2] === undefined ? from : toPage('', m[2]);
-  if (typeof from === 'string')
-    return { ok: false, message: `Invalid page range: ${from}. Use ${AGENT_EXAMPLE}.` };
-  if (typeof to === 'string')
-    return { ok: false, message: `Invalid page range: ${to}. Use ${AGENT_EXAMPLE}.` };
-  if (from > to)
-    return { ok: false, message: `Invalid page range: "${text}" is reversed; write ${to}-${from}.` };
+  if (typeof from !== 'number') return refused({ problem: 'agentPart', part: from });
+  if (typeof to !== 'number') return refused({ problem: 'agentPart', part: to });
+  if (from > to) return refused({ problem: 'agentReversed', part: { kind: 'reversed', text, from, to } });
   const range = { from, to };
   return { ok: true, normalized: formatRange(range), ranges: [range] };
 }

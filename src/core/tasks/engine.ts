@@ -107,6 +107,7 @@ export class ParseEngine {
           // An upload the service does not follow by itself cannot be picked up again.
           this.updates.fail(task.id, {
             phase: task.state === 'submitting' ? 'submit' : 'upload',
+            reason: 'task.interrupted',
             message: 'VS Code was closed before this step finished',
             hint: 'Retry to submit the document again',
             retryable: true,

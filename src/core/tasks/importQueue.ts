@@ -80,6 +80,7 @@ export class ImportQueue {
       } else
         throw new MinerUError({
           phase: 'download',
+          reason: 'task.noResultLink',
           message: 'the service gave no result link',
           retryable: true,
         });

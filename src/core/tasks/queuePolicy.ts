@@ -119,12 +119,15 @@ export class QueuePolicy {
     );
     const { clock, store } = this.updates;
     const at = clock.now() + delay;
+    const time = new Date(at).toLocaleTimeString();
     const t = this.updates.update(task.id, {
       state: 'submitting',
       error: {
         phase: 'submit',
+        reason: 'task.rateLimited',
+        params: { time },
         message: 'the quick mode is rate-limited for this network address',
-        hint: `Trying again at ${new Date(at).toLocaleTimeString()}`,
+        hint: `Trying again at ${time}`,
         code: 'HTTP_429',
         httpStatus: 429,
         retryable: true,

@@ -71,8 +71,17 @@ export interface Service {
   pollKey(remote: RemoteRef): string;
   /** Statuses of a group of tasks with the same key, in order (undefined: nothing known yet). */
   poll(tasks: readonly TaskRecord[]): Promise<(TaskStatus | undefined)[]>;
-  /** A better hint for a failure this service reported, if it has one. */
-  failureHint?(error: SerializedError): string | undefined;
+  /**
+   * A better hint for a failure this service reported, if it has one: its English text and the
+   * `hintKind` param the glue words it by (src/vscode/errorText.ts).
+   */
+  failureHint?(error: SerializedError): FailureHint | undefined;
+}
+
+/** A service's own next step for a failure it reported. */
+export interface FailureHint {
+  hint: string;
+  hintKind: string;
 }
 
 /** The service behind each mode. */

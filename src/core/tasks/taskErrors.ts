@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../api/types';
 import { taskFailureError } from '../api/errorCodes';
-import { MinerUError, type Phase, type SerializedError } from '../errors';
+import { errorMessage, MinerUError, type Phase, type SerializedError } from '../errors';
 import type { Service } from './service';
 import type { TaskRecord } from './task';
 
@@ -15,14 +15,19 @@ export function isAuthCode(code: string | undefined): boolean {
 export function failureFromStatus(status: TaskStatus, task: TaskRecord, service: Service): SerializedError {
   const error = taskFailureError(status).toJSON();
   const unreachable = /read timeout|unreachable|fetch/i.test(status.errMsg ?? '');
+  const better =
+    service.failureHint?.(error) ??
+    (unreachable && task.source.kind === 'url'
+      ? {
+          hint: 'The service could not fetch the URL; check that it is publicly reachable, then Retry',
+          hintKind: 'urlUnreachable',
+        }
+      : undefined);
   return {
     ...error,
     ...(task.remote?.traceId ? { traceId: task.remote.traceId } : {}),
-    hint:
-      service.failureHint?.(error) ??
-      (unreachable && task.source.kind === 'url'
-        ? 'The service could not fetch the URL; check that it is publicly reachable, then Retry'
-        : error.hint),
+    ...(better ? { params: { ...error.params, hintKind: better.hintKind } } : {}),
+    hint: better ? better.hint : error.hint,
   };
 }
 
@@ -33,7 +38,9 @@ export function toSerialized(phase: Phase, error: unknown): SerializedError {
   }
   return {
     phase,
-    message: error instanceof Error ? error.message : String(error),
+    reason: 'task.unexpected',
+    params: { detail: errorMessage(error) },
+    message: errorMessage(error),
     hint: 'Check the MinerU log for details, then Retry',
     retryable: true,
   };

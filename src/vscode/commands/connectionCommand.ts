@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { MinerUClient } from '../../core/api/client';
 import type { CheckId, CheckResult } from '../../core/api/connectionCheck';
 import type { CommandContext } from '../commandContext';
+import { errorText } from '../errorText';
 import { readProxySettings } from '../settings';
 import { registerCommand } from './register';
 
@@ -109,7 +110,7 @@ async function testConnection(ctx: CommandContext, client: MinerUClient): Promis
         'MinerU: {0} of {1} connection checks failed: {2}. {3}',
         failed.length,
         checked.length,
-        failed.map((r) => `${checkLabel(r.id)} (${r.code ?? r.detail})`).join(', '),
+        failed.map((r) => `${checkLabel(r.id)} (${r.code ?? failureText(r)})`).join(', '),
         proxyText,
       )
     : vscode.l10n.t('MinerU: all {0} connection checks passed. {1}', checked.length, proxyText);
@@ -128,4 +129,9 @@ function isOfficial(apiBaseUrl: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A failed check's reason in the user's language (the English detail when it has no error). */
+function failureText(r: CheckResult): string {
+  return r.error ? errorText(r.error, vscode.l10n).message : r.detail;
 }

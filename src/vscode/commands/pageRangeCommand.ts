@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parsePageRanges } from '../../core/options/pageRanges';
+import { pageRangesText } from '../pageRangeText';
 import type { TaskRecord } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
 import { registerCommand } from './register';
@@ -30,7 +31,7 @@ async function retryWithPageRanges(ctx: CommandContext, task: TaskRecord): Promi
     ignoreFocusOut: true,
     validateInput: (v) => {
       const r = parsePageRanges(v);
-      return r.ok ? undefined : r.message;
+      return r.ok ? undefined : pageRangesText(r, vscode.l10n);
     },
   });
   if (ranges === undefined) return;

@@ -3,6 +3,7 @@ import type { ExtraFormat, ModelVersion, ParseOptions } from '../../core/api/typ
 import { checkDataIdTemplate } from '../../core/options/dataId';
 import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parsePageRanges } from '../../core/options/pageRanges';
+import { pageRangesText } from '../pageRangeText';
 import type { TaskMode } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
 
@@ -147,7 +148,7 @@ export async function askForOptions(
     validateInput: (v) => {
       if (!v.trim()) return undefined;
       const r = parsePageRanges(v);
-      return r.ok ? undefined : r.message;
+      return r.ok ? undefined : pageRangesText(r, vscode.l10n);
     },
   });
   if (pages === undefined) return undefined;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ParseOptions } from '../../core/api/types';
 import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parseAgentPageRange } from '../../core/options/pageRanges';
+import { pageRangesText } from '../pageRangeText';
 import type { UrlItem } from '../../core/tasks/engine';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
@@ -31,7 +32,10 @@ export async function submitUrls(
     const range = parseAgentPageRange(options.pageRanges);
     if (!range.ok) {
       void vscode.window.showErrorMessage(
-        vscode.l10n.t('Quick mode takes one page range such as "1-20": {0}', range.message),
+        vscode.l10n.t(
+          'Quick mode takes one page range such as "1-20": {0}',
+          pageRangesText(range, vscode.l10n),
+        ),
       );
       return undefined;
     }

@@ -6,7 +6,14 @@ import type { AgentOptions } from '../../api/types';
 import type { SerializedError } from '../../errors';
 import type { RemoteRef, TaskRecord } from '../../tasks/task';
 import type { MinerUApi } from '../../api/mineruApi';
-import type { Acceptance, RequestContext, Service, SubmissionPlan, SubmitItem } from '../../tasks/service';
+import type {
+  Acceptance,
+  FailureHint,
+  RequestContext,
+  Service,
+  SubmissionPlan,
+  SubmitItem,
+} from '../../tasks/service';
 
 export class AgentService implements Service {
   readonly metered = false;
@@ -38,9 +45,12 @@ export class AgentService implements Service {
     return [await this.api.agentGetTask(tasks[0]!.remote!.taskId!)];
   }
 
-  failureHint(error: SerializedError): string | undefined {
+  failureHint(error: SerializedError): FailureHint | undefined {
     if (!error.code || !error.code.startsWith('-3000')) return undefined;
-    return `${error.hint ?? ''}; or set an API token for the precise mode`.replace(/^; /, '');
+    return {
+      hint: `${error.hint ?? ''}; or set an API token for the precise mode`.replace(/^; /, ''),
+      hintKind: 'preciseMode',
+    };
   }
 
   private async send({ task, source }: SubmitItem, ctx: RequestContext): Promise<Acceptance[]> {

@@ -81,6 +81,8 @@ export class PreciseService implements Service {
     if (urls.fileUrls.length !== items.length) {
       throw new MinerUError({
         phase: 'submit',
+        reason: 'service.uploadLinkCount',
+        params: { links: urls.fileUrls.length, files: items.length },
         message: `the service returned ${urls.fileUrls.length} upload links for ${items.length} files`,
         hint: 'Retry; if it persists, submit the files one by one',
         retryable: true,
