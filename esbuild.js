@@ -33,6 +33,22 @@ const axiosBesidePlugin = {
   },
 };
 
+/**
+ * axios's `form-data` dependency (with mime-types and its 134 KB mime-db) becomes Node's own
+ * FormData, which axios also streams: the extension never sends form data, and dist/axios.js is
+ * parsed on the first request, on the extension host's event loop.
+ */
+const nodeFormDataPlugin = {
+  name: 'node-form-data',
+  setup(build) {
+    build.onResolve({ filter: /^form-data$/ }, () => ({ path: 'form-data', namespace: 'node-form-data' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-form-data' }, () => ({
+      contents: 'module.exports = globalThis.FormData;',
+      loader: 'js',
+    }));
+  },
+};
+
 async function main() {
   await esbuild.build({
     stdin: { contents: "module.exports = require('axios');", resolveDir: __dirname, loader: 'js' },
@@ -45,6 +61,7 @@ async function main() {
     target: 'node20',
     outfile: 'dist/axios.js',
     logLevel: 'silent',
+    plugins: [nodeFormDataPlugin],
   });
   const ctx = await esbuild.context({
     entryPoints: ['src/extension.ts'],
