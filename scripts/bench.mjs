@@ -5,11 +5,14 @@
 // against the fake MinerU service on loopback. Prints a table and writes bench/results.json.
 //
 //   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale]
+//        (scale = in the host and in plain Node; scale-node = the plain-Node half alone)
 //        [--import-mb 5,50,300] [--upload-mb 10,150] [--poll-docs 1,10,200] [--host-runs N]
-//        [--no-build]
+//        [--no-build] [--check]
 //
 // Every figure is the median of several runs with min and max; ratios compare against the
 // reference measured in the same run, because absolute times drift on a shared machine.
+// --check: exit 1 when a goal is missed by more than the noise allowance (NOISE in
+// scripts/bench/lib.mjs; BENCHMARKS.md "Regression check"). Not part of npm test.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +20,13 @@ import { REPO_ROOT, runCleanups } from './host.mjs';
 import { hostSection } from './bench/hostSection.mjs';
 import { ensureTools, machine, table } from './bench/lib.mjs';
 import { runSync } from './lib/process.mjs';
-import { importSection, pollingSection, sectionContext, uploadSection } from './bench/sections.mjs';
+import {
+  importSection,
+  pollingSection,
+  scaleNodeSection,
+  sectionContext,
+  uploadSection,
+} from './bench/sections.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -29,6 +38,7 @@ const { values: opts } = parseArgs({
     'poll-docs': { type: 'string' },
     'host-runs': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
   },
 });
 const list = (s) =>
@@ -43,9 +53,11 @@ const config = {
   hostRuns: Number(opts['host-runs'] ?? (quick ? 2 : 5)),
   pollDocs: list(opts['poll-docs'] ?? (quick ? '1,10' : '1,10,200')),
   importMb: list(opts['import-mb'] ?? (quick ? '5,50' : '5,50,300')),
-  uploadMb: list(opts['upload-mb'] ?? (quick ? '10' : '10,150')),
+  uploadMb: list(opts['upload-mb'] ?? '10,150'),
   // The fake moves every document one step every 500 ms (5 pages: about 4 s to done).
   poll: { stepMs: 500, pages: 5 },
+  // The in-host flow before the scale part: one local file uploaded, parsed and its zip imported.
+  flow: { uploadMb: 150, zipMb: quick ? 50 : 300 },
   scale: { batches: 5, perBatch: 200, rounds: quick ? 4 : 8, restores: quick ? 3 : 5 },
 };
 const sections = new Set(
@@ -82,12 +94,15 @@ async function main() {
   };
 
   if (needHost) {
-    log(`activation${sections.has('scale') ? ' + scale' : ''} in code-server, ${config.hostRuns} host runs`);
+    log(
+      `activation${sections.has('scale') ? ' + flow + scale' : ''} in code-server, ${config.hostRuns} host runs`,
+    );
     add(
       'host',
       await hostSection(ctx, {
         runs: config.hostRuns,
         scale: sections.has('scale') ? config.scale : undefined,
+        flow: config.flow,
         log,
       }),
     );
@@ -114,6 +129,12 @@ async function main() {
     add('upload', await uploadSection(ctx, { sizesMb: config.uploadMb, runs, log }));
   }
 
+  if (sections.has('scale') || sections.has('scale-node')) {
+    const { batches, perBatch } = config.scale;
+    log(`scale in plain Node: ${batches * perBatch} tasks, ${runs} runs`);
+    add('scaleNode', await scaleNodeSection(ctx, { ...config.scale, runs, log }));
+  }
+
   results.durationS = Math.round((Date.now() - started) / 1000);
   results.figures = figures;
   const outDir = path.join(REPO_ROOT, 'bench');
@@ -130,6 +151,18 @@ async function main() {
   console.log(
     `\n${figures.filter((f) => f.verdict === 'pass').length} goals met, ${missed.length} missed. Written to bench/results.json.`,
   );
+  if (!opts.check) return 0;
+  const failed = figures.filter((f) => f.checked === 'MISS');
+  const noise = missed.length - failed.length;
+  if (failed.length === 0) {
+    console.log(
+      `[bench] check passed: no goal missed by more than the noise allowance (${noise} within it).`,
+    );
+    return 0;
+  }
+  console.log(`[bench] check FAILED: ${failed.length} goal(s) missed by more than the noise allowance:`);
+  for (const f of failed) console.log(`  - ${f.name}: goal ${f.goal}`);
+  return 1;
 }
 
 /** The extension's default batch size (mineru.batchLimit), as a user gets it. */
@@ -139,9 +172,9 @@ function batchLimitDefault() {
 }
 
 try {
-  await main();
+  const code = await main();
   await runCleanups();
-  process.exit(0);
+  process.exit(code);
 } catch (error) {
   console.error(`[bench] ERROR: ${error instanceof Error ? error.stack : String(error)}`);
   await runCleanups();

@@ -22,7 +22,7 @@ import { lazy } from './vscode/lazy';
 import { OutputLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { SelfHostedCredentialStore } from './vscode/selfHostedCredential';
-import { engineSettings, readFileSettings, readSettings } from './vscode/settings';
+import { engineSettings, readFileSettings, readSettings, type MinerUSettings } from './vscode/settings';
 import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
@@ -78,7 +78,10 @@ export function activate(
   const serverCredential = new SelfHostedCredentialStore(context.secrets);
   const logger = new OutputLogger(() => tokens.peek());
   const consent = new EndpointConsent(context.globalState);
-  let settings = readSettings();
+  // Read on first use: the first getConfiguration() of a host costs a few ms, and the first paint
+  // (tree, status bar, commands) needs no setting.
+  let loaded: MinerUSettings | undefined;
+  const settings = (): MinerUSettings => (loaded ??= readSettings());
 
   // The client (axios) and the importer (zip reader) load on first use, not during activation, and the
   // client is rebuilt when an endpoint setting changes; the engine always calls the current one.
@@ -86,9 +89,9 @@ export function activate(
   async function buildClient(): Promise<MinerUClient> {
     const { MinerUClient: Client } = await import('./core/api/client.js');
     return new Client({
-      baseUrl: settings.apiBaseUrl,
-      batchBaseUrl: settings.batchApiBaseUrl,
-      agentBaseUrl: settings.agentBaseUrl,
+      baseUrl: settings().apiBaseUrl,
+      batchBaseUrl: settings().batchApiBaseUrl,
+      agentBaseUrl: settings().agentBaseUrl,
       getToken: () => tokens.get(),
       // Asked at every request, so a "Send over HTTP" given after this client was built counts.
       allowInsecureHttp: (origin) => consent.isAllowed(origin),
@@ -110,8 +113,8 @@ export function activate(
   // from the current settings, and its proxy credential goes only to that origin.
   const selfHosted = new SelfHostedService({
     connection: () =>
-      settings.selfHostedUrl
-        ? { baseUrl: settings.selfHostedUrl, credential: () => serverCredential.get() }
+      settings().selfHostedUrl
+        ? { baseUrl: settings().selfHostedUrl, credential: () => serverCredential.get() }
         : undefined,
     clock: systemClock,
     logger,
@@ -119,7 +122,7 @@ export function activate(
     maxDownloadBytes: () => readFileSettings().localDownloadMaxMB * 1_048_576,
   });
   const importerSettings = (): { maxZipBytes: number } => ({
-    maxZipBytes: settings.maxResultSizeMB * 1_048_576,
+    maxZipBytes: settings().maxResultSizeMB * 1_048_576,
   });
   const importer: ResultImporter = lazy(
     () =>
@@ -144,7 +147,7 @@ export function activate(
     store,
     clock: systemClock,
     logger,
-    settings: () => engineSettings(settings),
+    settings: () => engineSettings(settings()),
     nameFor: (source) =>
       source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
   });
@@ -165,7 +168,7 @@ export function activate(
     logger,
     tree,
     treeView,
-    settings: () => settings,
+    settings,
     automation,
   };
 
@@ -192,9 +195,9 @@ export function activate(
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('mineru')) return;
-      settings = readSettings();
+      loaded = readSettings();
       client.reset();
-      logger.info(`Settings changed; API endpoint is ${settings.apiBaseUrl}.`);
+      logger.info(`Settings changed; API endpoint is ${settings().apiBaseUrl}.`);
     }),
     vscode.window.onDidChangeWindowState((s) => engine.setFocused(s.focused)),
     ...registerParseCommands(ctx),

@@ -112,6 +112,21 @@ export async function api(fake, method, route, body) {
   return json.data;
 }
 
+/** Batches the fake knows, moved one step (to running) so that every later poll shows progress. */
+export async function seedBatches(fake, batches, perBatch) {
+  /** @type {string[]} */
+  const ids = [];
+  for (let b = 0; b < batches; b++) {
+    const files = Array.from({ length: perBatch }, (_, i) => ({
+      url: `https://example.com/bench/doc-${b}-${i}.pdf`,
+    }));
+    const data = await api(fake, 'POST', '/extract/task/batch', { files });
+    ids.push(data.batch_id);
+    await api(fake, 'GET', `/extract-results/batch/${data.batch_id}`);
+  }
+  return ids;
+}
+
 /** Writes `bytes` incompressible bytes (a repeated random block) to `file`, without holding them. */
 export async function writeNoise(file, bytes) {
   const block = Buffer.alloc(1 << 20);
@@ -130,15 +145,45 @@ export async function writeNoise(file, bytes) {
 
 export const MB = 1_048_576;
 
+/**
+ * The noise allowance of `--check` (scripts/bench.mjs): how far a figure may miss its goal before
+ * the check fails. Measured on the project's 2-core shared machine: the references' own runs
+ * spread by 10–30 % within one run, and a busy machine (load above the core count) adds 10–40 ms
+ * of waiting for a core to single event-loop gaps while the main thread's own CPU time stays put.
+ * - ratio: a ratio of medians may exceed its goal by 25 % (1.2× fails above 1.5×).
+ * - time: an absolute time goal (median) may be exceeded by 25 %.
+ * - stallMs: the median over runs of the longest stall may exceed 50 ms by 25 ms; its on-CPU part
+ *   (Linux), where measured, has no allowance.
+ * - memory: a memory goal may be exceeded by 10 %.
+ * Request counts have none: they do not depend on the machine.
+ */
+export const NOISE = { ratio: 1.25, time: 1.25, stallMs: 25, memory: 1.1 };
+
 /** A figure: ours vs a reference, a goal and a verdict. */
 /**
- * @param {{ section: string, name: string, unit: string, ours: number | number[], ref?: number | number[], refName?: string, goal?: string, pass?: (s: { ours: any, ref: any, ratio: any }) => boolean, note?: string }} f
+ * `pass` is the goal as written (the verdict); `check` is the goal with the noise allowance (what
+ * `--check` fails on), `pass` itself when absent. `ratio: false` shows the reference without a ratio.
+ * @param {{ section: string, name: string, unit: string, ours: number | number[], ref?: number | number[], refName?: string, goal?: string, pass?: (s: { ours: any, ref: any, ratio: any }) => boolean, check?: (s: { ours: any, ref: any, ratio: any }) => boolean, ratio?: boolean, note?: string }} f
  */
-export function figure({ section, name, unit, ours, ref, refName, goal, pass, note }) {
+export function figure({
+  section,
+  name,
+  unit,
+  ours,
+  ref,
+  refName,
+  goal,
+  pass,
+  check,
+  ratio: showRatio,
+  note,
+}) {
   const o = stats(Array.isArray(ours) ? ours : [ours]);
   const r = ref === undefined ? undefined : stats(Array.isArray(ref) ? ref : [ref]);
-  const ratio = r && r.median > 0 ? o.median / r.median : undefined;
-  const verdict = pass === undefined ? 'info' : pass({ ours: o, ref: r, ratio }) ? 'pass' : 'MISS';
+  const ratio = showRatio !== false && r && r.median > 0 ? o.median / r.median : undefined;
+  const s = { ours: o, ref: r, ratio };
+  const verdict = pass === undefined ? 'info' : pass(s) ? 'pass' : 'MISS';
+  const checked = pass === undefined ? 'info' : (check ?? pass)(s) ? 'pass' : 'MISS';
   return {
     section,
     name,
@@ -148,8 +193,59 @@ export function figure({ section, name, unit, ours, ref, refName, goal, pass, no
     ratio,
     goal,
     verdict,
+    checked,
     ...(note ? { note } : {}),
   };
+}
+
+/** `check` of a ratio goal: the ratio of medians within the goal plus the noise allowance. */
+export const ratioWithin =
+  (goal) =>
+  ({ ratio }) =>
+    ratio <= goal * NOISE.ratio;
+
+/**
+ * The stall figures of one measured stretch, from the runs' { stallMaxMs, stallP99Ms,
+ * stallCpuMaxMs }: the longest stall (p99 beside it) and, where measured, its on-CPU part.
+ * Goal: ≤ 50 ms in every run; --check: the median run within 50 ms + NOISE.stallMs, and the
+ * on-CPU part's median within 50 ms.
+ * @param {string} section
+ * @param {string} what
+ * @param {{ stallMaxMs: number, stallP99Ms: number, stallCpuMaxMs?: number | null }[]} runs
+ * @param {string} [note]
+ */
+export function stallFigures(section, what, runs, note) {
+  const cpu = runs.map((r) => r.stallCpuMaxMs ?? NaN).filter((x) => Number.isFinite(x));
+  const cpuOk = cpu.length === 0 || stats(cpu).median <= 50;
+  const out = [
+    figure({
+      section,
+      name: `${what}: event-loop stall`,
+      unit: 'ms',
+      ours: runs.map((r) => r.stallMaxMs),
+      ref: runs.map((r) => r.stallP99Ms),
+      refName: 'p99',
+      ratio: false,
+      goal: '≤ 50 ms (longest)',
+      pass: ({ ours }) => ours.max <= 50,
+      check: ({ ours }) => ours.median <= 50 + NOISE.stallMs && cpuOk,
+      note: `longest stall per run ${runs.map((r) => Math.round(r.stallMaxMs)).join('/')} ms; p99 ${runs.map((r) => r.stallP99Ms.toFixed(1)).join('/')} ms${note ? `; ${note}` : ''}`,
+    }),
+  ];
+  if (cpu.length > 0)
+    out.push(
+      figure({
+        section,
+        name: `${what}: event-loop stall, on-CPU part`,
+        unit: 'ms',
+        ours: cpu,
+        goal: '≤ 50 ms (longest)',
+        pass: ({ ours }) => ours.max <= 50,
+        check: ({ ours }) => ours.median <= 50,
+        note: 'the main thread’s own CPU time between two 1 ms ticks (Linux schedstat): the stall without the waits for a core of a busy machine',
+      }),
+    );
+  return out;
 }
 
 function fmt(x, unit) {
@@ -180,7 +276,7 @@ export function table(figures) {
     f.ref ? `${f.ref.name}: ${cell(f.ref, f.unit)}` : '—',
     f.ratio === undefined || !Number.isFinite(f.ratio) ? '—' : `${f.ratio.toFixed(2)}×`,
     f.goal ?? '—',
-    f.verdict,
+    f.verdict === 'MISS' && f.checked === 'pass' ? 'MISS (within noise)' : f.verdict,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

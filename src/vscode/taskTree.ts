@@ -109,8 +109,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   private onStoreChange(event: TaskStoreEvent): void {
+    // Batch sizes counted once per event (not once per changed row): a poll of 1,000 rows stays O(n).
+    let sizes: Map<string, number> | undefined;
+    const groupSizes = (): Map<string, number> => (sizes ??= this.groupSizes());
     const structural =
-      event.removed.length > 0 || event.changed.some((t) => !this.taskNodes.has(t.id) || this.movedBatch(t));
+      event.removed.length > 0 ||
+      event.changed.some((t) => !this.taskNodes.has(t.id) || this.movedBatch(t, groupSizes));
     if (structural) {
       this.rebuild();
       this.emitter.fire(undefined);
@@ -127,27 +131,26 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.updateTicker();
   }
 
-  private movedBatch(task: TaskRecord): boolean {
+  private movedBatch(task: TaskRecord, groupSizes: () => Map<string, number>): boolean {
     const node = this.taskNodes.get(task.id);
     const batchId = groupId(task);
-    return (
-      (node?.parent?.batchId ?? undefined) !== (batchId && this.isGrouped(batchId) ? batchId : undefined)
-    );
+    const grouped = batchId !== undefined && (groupSizes().get(batchId) ?? 0) > 1;
+    return (node?.parent?.batchId ?? undefined) !== (grouped ? batchId : undefined);
   }
 
-  private isGrouped(batchId: string): boolean {
-    let n = 0;
-    for (const t of this.store.all()) if (groupId(t) === batchId && ++n > 1) return true;
-    return false;
-  }
-
-  private rebuild(): void {
-    const tasks = this.store.all();
+  /** How many tracked tasks each batch id has (a batch is a tree group only with more than one). */
+  private groupSizes(tasks: readonly TaskRecord[] = this.store.all()): Map<string, number> {
     const counts = new Map<string, number>();
     for (const t of tasks) {
       const g = groupId(t);
       if (g) counts.set(g, (counts.get(g) ?? 0) + 1);
     }
+    return counts;
+  }
+
+  private rebuild(): void {
+    const tasks = this.store.all();
+    const counts = this.groupSizes(tasks);
     const roots: TreeNode[] = [];
     const seenBatches = new Map<string, BatchNode>();
     const taskNodes = new Map<string, TaskNode>();

@@ -8,42 +8,11 @@
  *
  *   node out/test/bench/importDriver.js --url <zip url> --out <dir>
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createResultImporter } from '../../src/core/results/resultImporter';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { silentLogger } from '../../src/core/util/logger';
-import { args, procStatusKb, report, runMain } from './common';
-
-const STALL_RESOLUTION_MS = 1;
-
-/** The main thread's time on the CPU so far, in ms (Linux schedstat); undefined elsewhere. */
-function mainThreadCpuMs(): number | undefined {
-  try {
-    const onCpuNs = Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-    return Number.isFinite(onCpuNs) ? onCpuNs / 1e6 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Watches 1 ms ticks: the longest on-CPU time of the main thread between two of them. */
-function watchMainThread(): { stop: () => number | undefined } {
-  let last = mainThreadCpuMs();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = mainThreadCpuMs();
-    if (now !== undefined && last !== undefined) longest = Math.max(longest, now - last);
-    last = now;
-  }, STALL_RESOLUTION_MS);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return last === undefined ? undefined : longest;
-    },
-  };
-}
+import { args, procStatusKb, report, runMain, watchStalls } from './common';
 
 async function main(): Promise<void> {
   const a = args(['url', 'out']);
@@ -64,23 +33,16 @@ async function main(): Promise<void> {
     updatedAt: now,
   };
   const idleKb = procStatusKb('VmRSS');
-  // A 1 ms timer: each sample is the time between two ticks, so a sample minus 1 ms is a stall.
-  const loop = monitorEventLoopDelay({ resolution: STALL_RESOLUTION_MS });
-  loop.enable();
-  const cpu = watchMainThread();
+  const stalls = watchStalls();
   const started = process.hrtime.bigint();
   const summary = await importer.importZip(task, a.url!, new AbortController().signal, () => undefined);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  loop.disable();
-  const stallCpuMaxMs = cpu.stop();
-  const stall = (ns: number): number => Math.max(0, ns / 1e6 - STALL_RESOLUTION_MS);
+  const stall = stalls.stop();
   report({
     ms,
     idleKb,
     peakKb: procStatusKb('VmHWM'),
-    stallMaxMs: stall(loop.max),
-    stallP99Ms: stall(loop.percentile(99)),
-    stallCpuMaxMs,
+    ...stall,
     markdown: path.basename(summary.markdownPath),
   });
 }

@@ -1,12 +1,13 @@
 /**
  * Upload driver: one presigned PUT of a local file with the extension's API client (streamed from
- * disk). Reports the time of the upload alone and the resident memory before and at its peak.
+ * disk). Reports the time of the upload alone, the resident memory before and at its peak, and the
+ * longest event-loop stall during the upload (see watchStalls in common.ts).
  *
  *   node out/test/bench/uploadDriver.js --url <presigned PUT url> --file <path>
  */
 import { MinerUClient } from '../../src/core/api/client';
 import { silentLogger } from '../../src/core/util/logger';
-import { args, procStatusKb, report, runMain } from './common';
+import { args, procStatusKb, report, runMain, watchStalls } from './common';
 
 async function main(): Promise<void> {
   const a = args(['url', 'file']);
@@ -17,10 +18,11 @@ async function main(): Promise<void> {
   });
   let progressCalls = 0;
   const idleKb = procStatusKb('VmRSS');
+  const stalls = watchStalls();
   const started = process.hrtime.bigint();
   await client.uploadFile(a.url!, a.file!, { onProgress: () => progressCalls++ });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  report({ ms, idleKb, peakKb: procStatusKb('VmHWM'), progressCalls });
+  report({ ms, idleKb, peakKb: procStatusKb('VmHWM'), progressCalls, ...stalls.stop() });
 }
 
 runMain(main);
