@@ -1,0 +1,273 @@
+/**
+ * Which Markdown lines render each content_list block: a pure function, no I/O.
+ *
+ * The rules (issue 15): content_list order is Markdown order; images are found by their unique
+ * `img_path`, text by its normalised content, tables and equations by their bodies (keys.ts); a
+ * block that could be more than one place is left unmatched, never matched to the wrong one.
+ *
+ * How: as in patience diff, a block whose key occurs exactly once among the blocks and once among
+ * the Markdown units of a range is an anchor; the longest run of anchors in the same order on both
+ * sides is kept, and the gaps between them are searched again the same way, where repeated keys
+ * may have become unique. A gap whose blocks and units are left with the same keys in the same
+ * order is matched one to one. Cost: O(n log n) for n blocks, recursion bounded.
+ */
+import type { ContentBlock } from './contentList';
+import { blockKeys, normalizeText } from './keys';
+import type { Segment } from './markdownSegments';
+import { segmentMarkdown } from './markdownSegments';
+
+export type UnmatchedWhy = 'discarded' | 'empty' | 'notFound' | 'ambiguous';
+
+export type BlockMatch =
+  | { index: number; matched: true; startLine: number; endLine: number }
+  | { index: number; matched: false; why: UnmatchedWhy };
+
+export interface MatchResult {
+  /** By block index (same length and order as the blocks given). */
+  blocks: BlockMatch[];
+  /** Blocks that are meant to be in the Markdown (not discarded). */
+  eligible: number;
+  matched: number;
+}
+
+const MAX_DEPTH = 12;
+
+/** Indices (into `seq`) of one longest strictly increasing subsequence. */
+function longestIncreasing(seq: readonly number[]): number[] {
+  const tailIdx: number[] = [];
+  const prev = new Int32Array(seq.length).fill(-1);
+  for (let i = 0; i < seq.length; i++) {
+    const v = seq[i] as number;
+    let lo = 0;
+    let hi = tailIdx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((seq[tailIdx[mid] as number] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = tailIdx[lo - 1] as number;
+    tailIdx[lo] = i;
+  }
+  const out: number[] = [];
+  let k = tailIdx.length > 0 ? (tailIdx[tailIdx.length - 1] as number) : -1;
+  while (k >= 0) {
+    out.push(k);
+    k = prev[k] as number;
+  }
+  return out.reverse();
+}
+
+interface Work {
+  /** Key id of each eligible block (by position in the eligible list). */
+  bKey: Int32Array;
+  /** Key ids of each segment. */
+  sKeys: Int32Array[];
+  /** Segment matched to each eligible block, -1 none. */
+  pair: Int32Array;
+}
+
+function countIn<T>(map: Map<number, T>, key: number, init: T, bump: (v: T) => T): void {
+  const v = map.get(key);
+  map.set(key, v === undefined ? init : bump(v));
+}
+
+/** Aligns eligible blocks [bLo, bHi) with segments [sLo, sHi). */
+function align(w: Work, bLo: number, bHi: number, sLo: number, sHi: number, depth: number): void {
+  if (bLo >= bHi || sLo >= sHi) return;
+  // Occurrences among the blocks of the range (count, last position).
+  const inBlocks = new Map<number, number>();
+  const blockAt = new Map<number, number>();
+  for (let b = bLo; b < bHi; b++) {
+    const k = w.bKey[b] as number;
+    if (k < 0) continue;
+    countIn(inBlocks, k, 1, (v) => v + 1);
+    blockAt.set(k, b);
+  }
+  if (inBlocks.size === 0) return;
+  const inSegs = new Map<number, number>();
+  const segAt = new Map<number, number>();
+  for (let s = sLo; s < sHi; s++) {
+    for (const k of w.sKeys[s] as Int32Array) {
+      if (!inBlocks.has(k)) continue;
+      countIn(inSegs, k, 1, (v) => v + 1);
+      segAt.set(k, s);
+    }
+  }
+  const anchorsB: number[] = [];
+  const anchorsS: number[] = [];
+  for (let b = bLo; b < bHi; b++) {
+    const k = w.bKey[b] as number;
+    if (k < 0 || inBlocks.get(k) !== 1 || inSegs.get(k) !== 1) continue;
+    anchorsB.push(b);
+    anchorsS.push(segAt.get(k) as number);
+  }
+  const keep = longestIncreasing(anchorsS);
+  if (keep.length === 0) {
+    oneToOne(w, bLo, bHi, sLo, sHi, inBlocks);
+    return;
+  }
+  let prevB = bLo - 1;
+  let prevS = sLo - 1;
+  for (const i of keep) {
+    const b = anchorsB[i] as number;
+    const s = anchorsS[i] as number;
+    w.pair[b] = s;
+    if (depth < MAX_DEPTH) align(w, prevB + 1, b, prevS + 1, s, depth + 1);
+    prevB = b;
+    prevS = s;
+  }
+  if (depth < MAX_DEPTH) align(w, prevB + 1, bHi, prevS + 1, sHi, depth + 1);
+}
+
+/**
+ * No anchor left: when the range's blocks and the range's units that share any of their keys come
+ * in the same number with the same keys in the same order, they are each other.
+ */
+function oneToOne(
+  w: Work,
+  bLo: number,
+  bHi: number,
+  sLo: number,
+  sHi: number,
+  keys: Map<number, number>,
+): void {
+  const blocks: number[] = [];
+  for (let b = bLo; b < bHi; b++) if ((w.bKey[b] as number) >= 0) blocks.push(b);
+  const segs: number[] = [];
+  for (let s = sLo; s < sHi; s++) if ((w.sKeys[s] as Int32Array).some((k) => keys.has(k))) segs.push(s);
+  if (blocks.length !== segs.length) return;
+  for (let i = 0; i < blocks.length; i++) {
+    if (!(w.sKeys[segs[i] as number] as Int32Array).includes(w.bKey[blocks[i] as number] as number)) return;
+  }
+  blocks.forEach((b, i) => (w.pair[b] = segs[i] as number));
+}
+
+/** Matches `blocks` (content_list order) to the lines of `markdown`. */
+export function matchBlocks(blocks: readonly ContentBlock[], markdown: string): MatchResult {
+  return matchSegments(blocks, segmentMarkdown(markdown));
+}
+
+/** As matchBlocks, on Markdown already cut into segments. */
+export function matchSegments(blocks: readonly ContentBlock[], segments: readonly Segment[]): MatchResult {
+  const ids = new Map<string, number>();
+  const segIds = new Map<string, number>();
+  const sKeys = segments.map((seg) => {
+    const out = new Int32Array(seg.keys.length);
+    seg.keys.forEach((k, i) => {
+      let id = ids.get(k);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(k, id);
+      }
+      out[i] = id;
+      segIds.set(k, id);
+    });
+    return out;
+  });
+  const result: BlockMatch[] = new Array<BlockMatch>(blocks.length);
+  const eligible: number[] = [];
+  const eligibleKey: number[] = [];
+  const blockKeyOf: (string | undefined)[] = [];
+  for (const b of blocks) {
+    if (b.kind === 'discarded') {
+      result[b.index] = { index: b.index, matched: false, why: 'discarded' };
+      continue;
+    }
+    const keys = blockKeys(b);
+    if (keys.length === 0) {
+      result[b.index] = { index: b.index, matched: false, why: 'empty' };
+      continue;
+    }
+    // The first key the Markdown has at all; a block the Markdown cannot show is not found.
+    const key = keys.find((k) => segIds.has(k));
+    blockKeyOf[b.index] = key ?? keys[0];
+    eligible.push(b.index);
+    eligibleKey.push(key === undefined ? -1 : (segIds.get(key) as number));
+  }
+  const w: Work = {
+    bKey: Int32Array.from(eligibleKey),
+    sKeys,
+    pair: new Int32Array(eligible.length).fill(-1),
+  };
+  align(w, 0, eligible.length, 0, segments.length, 0);
+
+  // A unit two blocks claim (through different keys) is neither's.
+  const claims = new Uint8Array(segments.length);
+  for (const s of w.pair) if (s >= 0 && claims[s]! < 2) claims[s]!++;
+  for (let i = 0; i < w.pair.length; i++)
+    if ((w.pair[i] as number) >= 0 && claims[w.pair[i]!] === 2) w.pair[i] = -2;
+  const used = new Uint8Array(segments.length);
+  for (const s of w.pair) if (s >= 0) used[s] = 1;
+  // Keys of blocks: a unit showing one of them is somebody's, never a caption to take over.
+  const blockTextKeys = new Set<string>();
+  for (const k of blockKeyOf) if (k !== undefined) blockTextKeys.add(k);
+  let matched = 0;
+  eligible.forEach((index, i) => {
+    const s = w.pair[i] as number;
+    if (s < 0) {
+      result[index] = {
+        index,
+        matched: false,
+        why: (w.bKey[i] as number) < 0 && s !== -2 ? 'notFound' : 'ambiguous',
+      };
+      return;
+    }
+    const seg = segments[s] as Segment;
+    let start = seg.start;
+    let end = seg.end;
+    const block = byIndex(blocks, index);
+    if (block && (block.captions.length > 0 || block.footnotes.length > 0)) {
+      const around = new Set([...block.captions, ...block.footnotes].map((t) => `t:${normalizeText(t)}`));
+      const takes = (j: number): boolean => {
+        const other = segments[j];
+        if (!other || used[j]) return false;
+        const t = other.keys.find((k) => k.startsWith('t:'));
+        return t !== undefined && around.has(t) && !blockTextKeys.has(t);
+      };
+      for (let j = s - 1; j >= Math.max(0, s - 2) && takes(j); j--) {
+        start = (segments[j] as Segment).start;
+        used[j] = 1;
+      }
+      for (let j = s + 1; j <= s + 2 && takes(j); j++) {
+        end = (segments[j] as Segment).end;
+        used[j] = 1;
+      }
+    }
+    matched++;
+    result[index] = { index, matched: true, startLine: start, endLine: end };
+  });
+  // Blocks given out of index order or with gaps still get an entry.
+  for (let i = 0; i < result.length; i++) result[i] ??= { index: i, matched: false, why: 'notFound' };
+  const discarded = blocks.filter((b) => b.kind === 'discarded').length;
+  return { blocks: result, eligible: blocks.length - discarded, matched };
+}
+
+function byIndex(blocks: readonly ContentBlock[], index: number): ContentBlock | undefined {
+  const direct = blocks[index];
+  return direct?.index === index ? direct : blocks.find((b) => b.index === index);
+}
+
+type Matched = Extract<BlockMatch, { matched: true }>;
+
+/**
+ * Markdown → source: a lookup of the blocks whose lines meet [fromLine, toLine], in line order.
+ * Matched ranges never overlap (each unit goes to one block), so a binary search finds the first.
+ */
+export function lineIndex(result: MatchResult): (fromLine: number, toLine: number) => number[] {
+  const ranges = result.blocks
+    .filter((m): m is Matched => m.matched)
+    .sort((a, b) => a.startLine - b.startLine);
+  return (fromLine, toLine) => {
+    let lo = 0;
+    let hi = ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ranges[mid] as Matched).endLine < fromLine) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < ranges.length && (ranges[i] as Matched).startLine <= toLine; i++)
+      out.push((ranges[i] as Matched).index);
+    return out;
+  };
+}
