@@ -201,41 +201,57 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   // Keys of blocks: a unit showing one of them is somebody's, never a caption to take over.
   const blockTextKeys = new Set<string>();
   for (const k of blockKeyOf) if (k !== undefined) blockTextKeys.add(k);
-  let matched = 0;
+  const ranges = new Map<number, { start: number; end: number }>();
   eligible.forEach((index, i) => {
     const s = w.pair[i] as number;
-    if (s < 0) {
+    if (s >= 0) ranges.set(i, { start: (segments[s] as Segment).start, end: (segments[s] as Segment).end });
+    else
       result[index] = {
         index,
         matched: false,
         why: (w.bKey[i] as number) < 0 && s !== -2 ? 'notFound' : 'ambiguous',
       };
-      return;
-    }
-    const seg = segments[s] as Segment;
-    let start = seg.start;
-    let end = seg.end;
-    const block = byIndex(blocks, index);
-    if (block && (block.captions.length > 0 || block.footnotes.length > 0)) {
-      const around = new Set([...block.captions, ...block.footnotes].map((t) => `t:${normalizeText(t)}`));
-      const takes = (j: number): boolean => {
-        const other = segments[j];
-        if (!other || used[j]) return false;
-        const t = other.keys.find((k) => k.startsWith('t:'));
-        return t !== undefined && around.has(t) && !blockTextKeys.has(t);
-      };
-      for (let j = s - 1; j >= Math.max(0, s - 2) && takes(j); j--) {
-        start = (segments[j] as Segment).start;
-        used[j] = 1;
-      }
-      for (let j = s + 1; j <= s + 2 && takes(j); j++) {
-        end = (segments[j] as Segment).end;
-        used[j] = 1;
-      }
-    }
-    matched++;
-    result[index] = { index, matched: true, startLine: start, endLine: end };
   });
+  // Captions and footnotes written as paragraphs of their own join their block's lines: first each
+  // block takes the captions just before it (tables), then the footnotes (and, for figures and
+  // code, captions) just after, so that a block never takes the caption of the next one.
+  const takes = (j: number, wanted: Set<string>): boolean => {
+    const other = segments[j];
+    if (!other || used[j]) return false;
+    const t = other.keys.find((k) => k.startsWith('t:'));
+    return t !== undefined && wanted.has(t) && !blockTextKeys.has(t);
+  };
+  const keyed = (list: readonly string[]): Set<string> => new Set(list.map((t) => `t:${normalizeText(t)}`));
+  for (const pass of ['before', 'after'] as const) {
+    for (const [i, range] of ranges) {
+      const block = byIndex(blocks, eligible[i] as number);
+      if (!block || (block.captions.length === 0 && block.footnotes.length === 0)) continue;
+      const s = w.pair[i] as number;
+      const captionsAfter = block.kind !== 'table';
+      if (pass === 'before') {
+        const wanted = keyed(block.captions);
+        const back = Math.min(2, block.captions.length);
+        for (let j = s - 1; j >= s - back && takes(j, wanted); j--) {
+          range.start = (segments[j] as Segment).start;
+          used[j] = 1;
+        }
+      } else {
+        const list = captionsAfter ? [...block.captions, ...block.footnotes] : block.footnotes;
+        const wanted = keyed(list);
+        const ahead = Math.min(2, list.length);
+        for (let j = s + 1; j <= s + ahead && takes(j, wanted); j++) {
+          range.end = (segments[j] as Segment).end;
+          used[j] = 1;
+        }
+      }
+    }
+  }
+  let matched = 0;
+  for (const [i, range] of ranges) {
+    const index = eligible[i] as number;
+    matched++;
+    result[index] = { index, matched: true, startLine: range.start, endLine: range.end };
+  }
   // Blocks given out of index order or with gaps still get an entry.
   for (let i = 0; i < result.length; i++) result[i] ??= { index: i, matched: false, why: 'notFound' };
   const discarded = blocks.filter((b) => b.kind === 'discarded').length;
