@@ -40,7 +40,7 @@ const docBlock: fc.Arbitrary<DocBlock> = fc.oneof(
 const docBlocks = fc.array(docBlock, { minLength: 1, maxLength: 40 });
 
 describe('viewer: block matcher', () => {
-  it('matches every block of the fake service result to the lines that render it', () => {
+  it('matches every kind of block of a MinerU-style result to the lines that render it', () => {
     const blocks: DocBlock[] = [
       { kind: 'heading', level: 1, text: 'Report' },
       { kind: 'header', text: 'Running head' },

@@ -212,9 +212,9 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
         why: (w.bKey[i] as number) < 0 && s !== -2 ? 'notFound' : 'ambiguous',
       };
   });
-  // Captions and footnotes written as paragraphs of their own join their block's lines: first each
-  // block takes the captions just before it (tables), then the footnotes (and, for figures and
-  // code, captions) just after, so that a block never takes the caption of the next one.
+  // Captions and footnotes written as paragraphs of their own join their block's lines: a table's
+  // captions just before it, its footnotes just after; code's captions just after. A paragraph two blocks could take (one's footnote, the next one's caption) is
+  // neither's.
   const takes = (j: number, wanted: Set<string>): boolean => {
     const other = segments[j];
     if (!other || used[j]) return false;
@@ -222,28 +222,35 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
     return t !== undefined && wanted.has(t) && !blockTextKeys.has(t);
   };
   const keyed = (list: readonly string[]): Set<string> => new Set(list.map((t) => `t:${normalizeText(t)}`));
-  for (const pass of ['before', 'after'] as const) {
-    for (const [i, range] of ranges) {
-      const block = byIndex(blocks, eligible[i] as number);
-      if (!block || (block.captions.length === 0 && block.footnotes.length === 0)) continue;
-      const s = w.pair[i] as number;
-      const captionsAfter = block.kind !== 'table';
-      if (pass === 'before') {
-        const wanted = keyed(block.captions);
-        const back = Math.min(2, block.captions.length);
-        for (let j = s - 1; j >= s - back && takes(j, wanted); j--) {
-          range.start = (segments[j] as Segment).start;
-          used[j] = 1;
-        }
-      } else {
-        const list = captionsAfter ? [...block.captions, ...block.footnotes] : block.footnotes;
-        const wanted = keyed(list);
-        const ahead = Math.min(2, list.length);
-        for (let j = s + 1; j <= s + ahead && takes(j, wanted); j++) {
-          range.end = (segments[j] as Segment).end;
-          used[j] = 1;
-        }
-      }
+  const extClaims = new Map<number, number>();
+  const extensions: { range: { start: number; end: number }; before: number[]; after: number[] }[] = [];
+  for (const [i, range] of ranges) {
+    const block = byIndex(blocks, eligible[i] as number);
+    if (!block || (block.captions.length === 0 && block.footnotes.length === 0)) continue;
+    const s = w.pair[i] as number;
+    // MinerU writes a figure's captions in the figure's own paragraph (a hard break apart).
+    if (block.kind !== 'table' && block.kind !== 'code') continue;
+    const table = block.kind === 'table';
+    const beforeList = table ? block.captions : [];
+    const afterList = table ? block.footnotes : block.captions;
+    const ext = { range, before: [] as number[], after: [] as number[] };
+    const wantedBefore = keyed(beforeList);
+    for (let j = s - 1; j >= s - Math.min(2, beforeList.length) && takes(j, wantedBefore); j--)
+      ext.before.push(j);
+    const wantedAfter = keyed(afterList);
+    for (let j = s + 1; j <= s + Math.min(2, afterList.length) && takes(j, wantedAfter); j++)
+      ext.after.push(j);
+    for (const j of [...ext.before, ...ext.after]) extClaims.set(j, (extClaims.get(j) ?? 0) + 1);
+    extensions.push(ext);
+  }
+  for (const ext of extensions) {
+    for (const j of ext.before) {
+      if (extClaims.get(j) !== 1) break;
+      ext.range.start = (segments[j] as Segment).start;
+    }
+    for (const j of ext.after) {
+      if (extClaims.get(j) !== 1) break;
+      ext.range.end = (segments[j] as Segment).end;
     }
   }
   let matched = 0;
