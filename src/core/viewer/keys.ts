@@ -9,15 +9,15 @@
 import type { ContentBlock } from './contentList';
 import { stripMathDelimiters } from './contentList';
 
+const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;
+
 /** Paragraph-like text: NFKC, no `\` escapes, no `<br>`, single spaces, lower case. */
 export function normalizeText(s: string): string {
-  return s
-    .normalize('NFKC')
-    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
-    .replace(/<br\s*\/?>/gi, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
+  // Fast path for plain ASCII (most Markdown): NFKC changes nothing there.
+  let t = PLAIN_ASCII.test(s) ? s : s.normalize('NFKC');
+  if (t.includes('\\')) t = t.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  if (t.includes('<')) t = t.replace(/<br\s*\/?>/gi, ' ');
+  return t.replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 /** A key of kind `prefix` for a text, or undefined when the text is empty once normalised. */
@@ -77,15 +77,17 @@ export function blockKeys(b: ContentBlock): string[] {
   const keys: (string | undefined)[] = [];
   const img = b.imgPath !== undefined ? imageKey(b.imgPath) : undefined;
   switch (b.kind) {
-    case 'heading':
-      keys.push(textKey('h', b.text ?? ''), textKey('t', b.text ?? ''));
+    case 'heading': {
+      const h = textKey('h', b.text ?? '');
+      keys.push(h, h === undefined ? undefined : `t:${h.slice(2)}`);
       break;
+    }
     case 'text':
     case 'unknown':
       keys.push(textKey('t', b.text ?? ''));
       break;
     case 'list':
-      keys.push(textKey('t', (b.listItems ?? []).join(' ')), textKey('t', b.text ?? ''));
+      keys.push(textKey('t', (b.listItems ?? []).join(' ')), b.text ? textKey('t', b.text) : undefined);
       break;
     case 'equation':
       keys.push(mathKey(b.latex ?? ''), img);
@@ -98,7 +100,7 @@ export function blockKeys(b: ContentBlock): string[] {
       keys.push(b.tableBody !== undefined ? htmlKey(b.tableBody) : undefined, img);
       break;
     case 'code':
-      keys.push(codeKey(b.codeBody ?? ''), textKey('t', b.codeBody ?? ''));
+      keys.push(codeKey(b.codeBody ?? ''));
       break;
     case 'discarded':
       break;

@@ -21,20 +21,33 @@ const HEADING = /^\s{0,3}#{1,6}(\s|$)/;
 const IMAGE_MD = /!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'][^"']*["'])?\s*\)/g;
 const IMAGE_HTML = /<img\b[^>]*?\ssrc\s*=\s*["']([^"']+)["']/gi;
 
+const BLANK = /^\s*$/;
+
 function isBlank(line: string): boolean {
-  return line.trim() === '';
+  return line.length === 0 || BLANK.test(line);
+}
+
+/** The first character that is not a space or tab ('' for none): cheap gate for the line tests. */
+function lead(line: string): string {
+  const c = line.charCodeAt(0);
+  return c === 32 || c === 9 ? line.trimStart().charAt(0) : line.charAt(0);
+}
+
+/** Whether a line may start a unit of its own (heading or code fence) inside a paragraph. */
+function breaksParagraph(line: string): boolean {
+  const c = lead(line);
+  return (c === '#' && HEADING.test(line)) || ((c === '`' || c === '~') && FENCE.test(line));
 }
 
 /** The image paths a text shows (Markdown images and HTML `<img src>`). */
 export function imagePaths(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(IMAGE_MD)) if (m[1]) out.push(m[1]);
+  if (text.includes('![')) for (const m of text.matchAll(IMAGE_MD)) if (m[1]) out.push(m[1]);
   if (text.includes('<img')) for (const m of text.matchAll(IMAGE_HTML)) if (m[1]) out.push(m[1]);
   return out;
 }
 
-function keysOf(kind: SegmentKind, lines: readonly string[]): string[] {
-  const text = lines.join('\n');
+function keysOf(kind: SegmentKind, text: string): string[] {
   const keys: string[] = [];
   const push = (k: string | undefined): void => {
     if (k !== undefined) keys.push(k);
@@ -46,7 +59,7 @@ function keysOf(kind: SegmentKind, lines: readonly string[]): string[] {
   } else if (kind === 'equation') {
     push(mathKey(text));
   } else {
-    if (/<table\b/i.test(text)) push(htmlKey(text));
+    if (text.includes('<') && /<table\b/i.test(text)) push(htmlKey(text));
     push(textKey('t', text));
   }
   for (const p of imagePaths(text)) push(imageKey(p));
@@ -60,7 +73,8 @@ export function segmentMarkdown(markdown: string): Segment[] {
   let i = 0;
   const n = lines.length;
   const emit = (start: number, end: number, kind: SegmentKind): void => {
-    out.push({ start, end, kind, keys: keysOf(kind, lines.slice(start, end + 1)) });
+    const text = start === end ? (lines[start] ?? '') : lines.slice(start, end + 1).join('\n');
+    out.push({ start, end, kind, keys: keysOf(kind, text) });
   };
   while (i < n) {
     const line = lines[i] ?? '';
@@ -69,7 +83,8 @@ export function segmentMarkdown(markdown: string): Segment[] {
       continue;
     }
     const start = i;
-    const fence = FENCE.exec(line);
+    const first = lead(line);
+    const fence = first === '`' || first === '~' ? FENCE.exec(line) : null;
     if (fence?.[1]) {
       const mark = fence[1];
       i++;
@@ -79,7 +94,7 @@ export function segmentMarkdown(markdown: string): Segment[] {
       i = end + 1;
       continue;
     }
-    const trimmed = line.trim();
+    const trimmed = first === '$' || first === '<' ? line.trim() : '';
     if (trimmed.startsWith('$$') && !(trimmed.length > 2 && trimmed.endsWith('$$'))) {
       i++;
       while (i < n && !(lines[i] ?? '').trim().endsWith('$$')) i++;
@@ -93,7 +108,7 @@ export function segmentMarkdown(markdown: string): Segment[] {
       i++;
       continue;
     }
-    const open = /^<(details|table|html)\b/i.exec(trimmed);
+    const open = first === '<' ? /^<(details|table|html)\b/i.exec(trimmed) : null;
     if (open?.[1]) {
       const close = open[1].toLowerCase() === 'details' ? '</details>' : '</table>';
       while (i < n && !(lines[i] ?? '').toLowerCase().includes(close)) i++;
@@ -105,18 +120,12 @@ export function segmentMarkdown(markdown: string): Segment[] {
       i = last + 1;
       continue;
     }
-    if (HEADING.test(line)) {
+    if (first === '#' && HEADING.test(line)) {
       emit(start, start, 'heading');
       i++;
       continue;
     }
-    while (
-      i + 1 < n &&
-      !isBlank(lines[i + 1] ?? '') &&
-      !HEADING.test(lines[i + 1] ?? '') &&
-      !FENCE.test(lines[i + 1] ?? '')
-    )
-      i++;
+    while (i + 1 < n && !isBlank(lines[i + 1] ?? '') && !breaksParagraph(lines[i + 1] ?? '')) i++;
     emit(start, i, 'paragraph');
     i++;
   }

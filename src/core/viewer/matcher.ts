@@ -58,54 +58,63 @@ function longestIncreasing(seq: readonly number[]): number[] {
 }
 
 interface Work {
-  /** Key id of each eligible block (by position in the eligible list). */
+  /** Key id of each eligible block (by position in the eligible list), -1 none. */
   bKey: Int32Array;
-  /** Key ids of each segment. */
-  sKeys: Int32Array[];
+  /** Key ids of segment s: sKeyFlat[sKeyStart[s] … sKeyStart[s + 1]). */
+  sKeyStart: Int32Array;
+  sKeyFlat: Int32Array;
   /** Segment matched to each eligible block, -1 none. */
   pair: Int32Array;
-}
-
-function countIn<T>(map: Map<number, T>, key: number, init: T, bump: (v: T) => T): void {
-  const v = map.get(key);
-  map.set(key, v === undefined ? init : bump(v));
+  /** Scratch by key id, all zero between calls: counts among blocks and segments, last segment. */
+  bCount: Int32Array;
+  sCount: Int32Array;
+  sAt: Int32Array;
 }
 
 /** Aligns eligible blocks [bLo, bHi) with segments [sLo, sHi). */
 function align(w: Work, bLo: number, bHi: number, sLo: number, sHi: number, depth: number): void {
   if (bLo >= bHi || sLo >= sHi) return;
-  // Occurrences among the blocks of the range (count, last position).
-  const inBlocks = new Map<number, number>();
-  const blockAt = new Map<number, number>();
+  const { bKey, sKeyStart, sKeyFlat, bCount, sCount, sAt } = w;
+  let any = false;
   for (let b = bLo; b < bHi; b++) {
-    const k = w.bKey[b] as number;
-    if (k < 0) continue;
-    countIn(inBlocks, k, 1, (v) => v + 1);
-    blockAt.set(k, b);
-  }
-  if (inBlocks.size === 0) return;
-  const inSegs = new Map<number, number>();
-  const segAt = new Map<number, number>();
-  for (let s = sLo; s < sHi; s++) {
-    for (const k of w.sKeys[s] as Int32Array) {
-      if (!inBlocks.has(k)) continue;
-      countIn(inSegs, k, 1, (v) => v + 1);
-      segAt.set(k, s);
+    const k = bKey[b] as number;
+    if (k >= 0) {
+      bCount[k]!++;
+      any = true;
     }
+  }
+  if (!any) return;
+  const from = sKeyStart[sLo] as number;
+  const to = sKeyStart[sHi] as number;
+  for (let i = from; i < to; i++) {
+    const k = sKeyFlat[i] as number;
+    if (bCount[k] === 0) continue;
+    sCount[k]!++;
+    // Which segment: found by a search only when needed, below; record the flat position.
+    sAt[k] = i;
   }
   const anchorsB: number[] = [];
   const anchorsS: number[] = [];
   for (let b = bLo; b < bHi; b++) {
-    const k = w.bKey[b] as number;
-    if (k < 0 || inBlocks.get(k) !== 1 || inSegs.get(k) !== 1) continue;
+    const k = bKey[b] as number;
+    if (k < 0 || bCount[k] !== 1 || sCount[k] !== 1) continue;
     anchorsB.push(b);
-    anchorsS.push(segAt.get(k) as number);
+    anchorsS.push(segmentOfFlat(sKeyStart, sLo, sHi, sAt[k] as number));
   }
-  const keep = longestIncreasing(anchorsS);
-  if (keep.length === 0) {
-    oneToOne(w, bLo, bHi, sLo, sHi, inBlocks);
+  let oneToOneOk = false;
+  let pairs: number[] | undefined;
+  if (anchorsB.length === 0) [oneToOneOk, pairs] = oneToOne(w, bLo, bHi, sLo, sHi);
+  // Back to all zero before recursing (the scratch arrays are shared).
+  for (let b = bLo; b < bHi; b++) {
+    const k = bKey[b] as number;
+    if (k >= 0) bCount[k] = 0;
+  }
+  for (let i = from; i < to; i++) sCount[sKeyFlat[i] as number] = 0;
+  if (anchorsB.length === 0) {
+    if (oneToOneOk && pairs) for (let i = 0; i < pairs.length; i += 2) w.pair[pairs[i]!] = pairs[i + 1]!;
     return;
   }
+  const keep = longestIncreasing(anchorsS);
   let prevB = bLo - 1;
   let prevS = sLo - 1;
   for (const i of keep) {
@@ -119,27 +128,45 @@ function align(w: Work, bLo: number, bHi: number, sLo: number, sHi: number, dept
   if (depth < MAX_DEPTH) align(w, prevB + 1, bHi, prevS + 1, sHi, depth + 1);
 }
 
+/** The segment in [sLo, sHi) whose keys hold flat position `flat`. */
+function segmentOfFlat(sKeyStart: Int32Array, sLo: number, sHi: number, flat: number): number {
+  let lo = sLo;
+  let hi = sHi - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((sKeyStart[mid] as number) <= flat) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /**
- * No anchor left: when the range's blocks and the range's units that share any of their keys come
- * in the same number with the same keys in the same order, they are each other.
+ * No anchor in the range: when its blocks and its units that share any of their keys come in the
+ * same number with the same keys in the same order, they are each other. Returns the pairs
+ * (block, segment, …) to make; called while the range's counts are set.
  */
-function oneToOne(
-  w: Work,
-  bLo: number,
-  bHi: number,
-  sLo: number,
-  sHi: number,
-  keys: Map<number, number>,
-): void {
+function oneToOne(w: Work, bLo: number, bHi: number, sLo: number, sHi: number): [boolean, number[]] {
   const blocks: number[] = [];
   for (let b = bLo; b < bHi; b++) if ((w.bKey[b] as number) >= 0) blocks.push(b);
-  const segs: number[] = [];
-  for (let s = sLo; s < sHi; s++) if ((w.sKeys[s] as Int32Array).some((k) => keys.has(k))) segs.push(s);
-  if (blocks.length !== segs.length) return;
-  for (let i = 0; i < blocks.length; i++) {
-    if (!(w.sKeys[segs[i] as number] as Int32Array).includes(w.bKey[blocks[i] as number] as number)) return;
+  const pairs: number[] = [];
+  let next = 0;
+  for (let s = sLo; s < sHi; s++) {
+    const start = w.sKeyStart[s] as number;
+    const end = w.sKeyStart[s + 1] as number;
+    let shares = false;
+    let has = false;
+    const want = next < blocks.length ? (w.bKey[blocks[next] as number] as number) : -1;
+    for (let i = start; i < end; i++) {
+      const k = w.sKeyFlat[i] as number;
+      if ((w.bCount[k] as number) > 0) shares = true;
+      if (k === want) has = true;
+    }
+    if (!shares) continue;
+    if (!has) return [false, []];
+    pairs.push(blocks[next] as number, s);
+    next++;
   }
-  blocks.forEach((b, i) => (w.pair[b] = segs[i] as number));
+  return [next === blocks.length, pairs];
 }
 
 /** Matches `blocks` (content_list order) to the lines of `markdown`. */
@@ -150,24 +177,29 @@ export function matchBlocks(blocks: readonly ContentBlock[], markdown: string): 
 /** As matchBlocks, on Markdown already cut into segments. */
 export function matchSegments(blocks: readonly ContentBlock[], segments: readonly Segment[]): MatchResult {
   const ids = new Map<string, number>();
-  const segIds = new Map<string, number>();
-  const sKeys = segments.map((seg) => {
-    const out = new Int32Array(seg.keys.length);
-    seg.keys.forEach((k, i) => {
+  const sKeyStart = new Int32Array(segments.length + 1);
+  let total = 0;
+  for (let s = 0; s < segments.length; s++) {
+    sKeyStart[s] = total;
+    total += (segments[s] as Segment).keys.length;
+  }
+  sKeyStart[segments.length] = total;
+  const sKeyFlat = new Int32Array(total);
+  let at = 0;
+  for (const seg of segments) {
+    for (const k of seg.keys) {
       let id = ids.get(k);
       if (id === undefined) {
         id = ids.size;
         ids.set(k, id);
       }
-      out[i] = id;
-      segIds.set(k, id);
-    });
-    return out;
-  });
+      sKeyFlat[at++] = id;
+    }
+  }
+  const segIds = ids;
   const result: BlockMatch[] = new Array<BlockMatch>(blocks.length);
   const eligible: number[] = [];
   const eligibleKey: number[] = [];
-  const blockKeyOf: (string | undefined)[] = [];
   for (const b of blocks) {
     if (b.kind === 'discarded') {
       result[b.index] = { index: b.index, matched: false, why: 'discarded' };
@@ -179,15 +211,25 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
       continue;
     }
     // The first key the Markdown has at all; a block the Markdown cannot show is not found.
-    const key = keys.find((k) => segIds.has(k));
-    blockKeyOf[b.index] = key ?? keys[0];
+    let id = -1;
+    for (const k of keys) {
+      const found = segIds.get(k);
+      if (found !== undefined) {
+        id = found;
+        break;
+      }
+    }
     eligible.push(b.index);
-    eligibleKey.push(key === undefined ? -1 : (segIds.get(key) as number));
+    eligibleKey.push(id);
   }
   const w: Work = {
     bKey: Int32Array.from(eligibleKey),
-    sKeys,
+    sKeyStart,
+    sKeyFlat,
     pair: new Int32Array(eligible.length).fill(-1),
+    bCount: new Int32Array(ids.size),
+    sCount: new Int32Array(ids.size),
+    sAt: new Int32Array(ids.size),
   };
   align(w, 0, eligible.length, 0, segments.length, 0);
 
@@ -199,8 +241,9 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   const used = new Uint8Array(segments.length);
   for (const s of w.pair) if (s >= 0) used[s] = 1;
   // Keys of blocks: a unit showing one of them is somebody's, never a caption to take over.
-  const blockTextKeys = new Set<string>();
-  for (const k of blockKeyOf) if (k !== undefined) blockTextKeys.add(k);
+  // Key ids some block is matched by (a key no unit has cannot be a unit's).
+  const isBlockKey = new Uint8Array(ids.size);
+  for (const k of w.bKey) if (k >= 0) isBlockKey[k] = 1;
   const ranges = new Map<number, { start: number; end: number }>();
   eligible.forEach((index, i) => {
     const s = w.pair[i] as number;
@@ -218,8 +261,9 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   const takes = (j: number, wanted: Set<string>): boolean => {
     const other = segments[j];
     if (!other || used[j]) return false;
-    const t = other.keys.find((k) => k.startsWith('t:'));
-    return t !== undefined && wanted.has(t) && !blockTextKeys.has(t);
+    const p = other.keys.findIndex((k) => k.startsWith('t:'));
+    if (p < 0 || !wanted.has(other.keys[p] as string)) return false;
+    return isBlockKey[sKeyFlat[(sKeyStart[j] as number) + p] as number] !== 1;
   };
   const keyed = (list: readonly string[]): Set<string> => new Set(list.map((t) => `t:${normalizeText(t)}`));
   const extClaims = new Map<number, number>();
