@@ -13,17 +13,26 @@ const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;
 
 /** Paragraph-like text: NFKC, no `\` escapes, no `<br>`, single spaces, lower case. */
 export function normalizeText(s: string): string {
+  return normalizeWithPrefix('', s);
+}
+
+/**
+ * `prefix` + the normalised text, built as one flat string (lower-casing last copies the whole
+ * once, instead of a concatenation that hashing would flatten again).
+ */
+function normalizeWithPrefix(prefix: string, s: string): string {
   // Fast path for plain ASCII (most Markdown): NFKC changes nothing there.
   let t = PLAIN_ASCII.test(s) ? s : s.normalize('NFKC');
   if (t.includes('\\')) t = t.replace(/\\([!-/:-@[-`{-~])/g, '$1');
   if (t.includes('<')) t = t.replace(/<br\s*\/?>/gi, ' ');
-  return t.replace(/\s+/g, ' ').trim().toLowerCase();
+  t = t.replace(/\s+/g, ' ').trim();
+  return (prefix + t).toLowerCase();
 }
 
 /** A key of kind `prefix` for a text, or undefined when the text is empty once normalised. */
 export function textKey(prefix: 'h' | 't', text: string): string | undefined {
-  const n = normalizeText(text);
-  return n === '' ? undefined : `${prefix}:${n}`;
+  const k = normalizeWithPrefix(`${prefix}:`, text);
+  return k.length === 2 ? undefined : k;
 }
 
 /** The text of a heading line (`## Title ##` → `Title`). */
