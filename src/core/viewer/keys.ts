@@ -9,7 +9,8 @@
 import type { ContentBlock } from './contentList';
 import { stripMathDelimiters } from './contentList';
 
-const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;
+/** Anything but printable ASCII, or two spaces in a row. */
+const NEEDS_FOLDING = /[^\x20-\x7e]| {2}/;
 
 /** Paragraph-like text: NFKC, no `\` escapes, no `<br>`, single spaces, lower case. */
 export function normalizeText(s: string): string {
@@ -21,11 +22,13 @@ export function normalizeText(s: string): string {
  * once, instead of a concatenation that hashing would flatten again).
  */
 function normalizeWithPrefix(prefix: string, s: string): string {
-  // Fast path for plain ASCII (most Markdown): NFKC changes nothing there.
-  let t = PLAIN_ASCII.test(s) ? s : s.normalize('NFKC');
+  // Fast path for printable ASCII without runs of spaces (most Markdown): NFKC and the space
+  // folding change nothing there.
+  const plain = !NEEDS_FOLDING.test(s);
+  let t = plain ? s : s.normalize('NFKC');
   if (t.includes('\\')) t = t.replace(/\\([!-/:-@[-`{-~])/g, '$1');
   if (t.includes('<')) t = t.replace(/<br\s*\/?>/gi, ' ');
-  t = t.replace(/\s+/g, ' ').trim();
+  t = plain && !t.includes('  ') ? t.trim() : t.replace(/\s+/g, ' ').trim();
   return (prefix + t).toLowerCase();
 }
 
@@ -114,5 +117,7 @@ export function blockKeys(b: ContentBlock): string[] {
     case 'discarded':
       break;
   }
-  return keys.filter((k): k is string => k !== undefined);
+  const out: string[] = [];
+  for (const k of keys) if (k !== undefined) out.push(k);
+  return out;
 }

@@ -244,11 +244,15 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   // Key ids some block is matched by (a key no unit has cannot be a unit's).
   const isBlockKey = new Uint8Array(ids.size);
   for (const k of w.bKey) if (k >= 0) isBlockKey[k] = 1;
-  const ranges = new Map<number, { start: number; end: number }>();
+  // Lines of each eligible block (by position), -1 when unmatched.
+  const startOf = new Int32Array(eligible.length).fill(-1);
+  const endOf = new Int32Array(eligible.length).fill(-1);
   eligible.forEach((index, i) => {
     const s = w.pair[i] as number;
-    if (s >= 0) ranges.set(i, { start: (segments[s] as Segment).start, end: (segments[s] as Segment).end });
-    else
+    if (s >= 0) {
+      startOf[i] = (segments[s] as Segment).start;
+      endOf[i] = (segments[s] as Segment).end;
+    } else
       result[index] = {
         index,
         matched: false,
@@ -267,8 +271,9 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   };
   const keyed = (list: readonly string[]): Set<string> => new Set(list.map((t) => `t:${normalizeText(t)}`));
   const extClaims = new Map<number, number>();
-  const extensions: { range: { start: number; end: number }; before: number[]; after: number[] }[] = [];
-  for (const [i, range] of ranges) {
+  const extensions: { i: number; before: number[]; after: number[] }[] = [];
+  for (let i = 0; i < eligible.length; i++) {
+    if ((startOf[i] as number) < 0) continue;
     const block = byIndex(blocks, eligible[i] as number);
     if (!block || (block.captions.length === 0 && block.footnotes.length === 0)) continue;
     const s = w.pair[i] as number;
@@ -277,7 +282,7 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
     const table = block.kind === 'table';
     const beforeList = table ? block.captions : [];
     const afterList = table ? block.footnotes : block.captions;
-    const ext = { range, before: [] as number[], after: [] as number[] };
+    const ext = { i, before: [] as number[], after: [] as number[] };
     const wantedBefore = keyed(beforeList);
     for (let j = s - 1; j >= s - Math.min(2, beforeList.length) && takes(j, wantedBefore); j--)
       ext.before.push(j);
@@ -290,18 +295,20 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   for (const ext of extensions) {
     for (const j of ext.before) {
       if (extClaims.get(j) !== 1) break;
-      ext.range.start = (segments[j] as Segment).start;
+      startOf[ext.i] = (segments[j] as Segment).start;
     }
     for (const j of ext.after) {
       if (extClaims.get(j) !== 1) break;
-      ext.range.end = (segments[j] as Segment).end;
+      endOf[ext.i] = (segments[j] as Segment).end;
     }
   }
   let matched = 0;
-  for (const [i, range] of ranges) {
+  for (let i = 0; i < eligible.length; i++) {
+    const start = startOf[i] as number;
+    if (start < 0) continue;
     const index = eligible[i] as number;
     matched++;
-    result[index] = { index, matched: true, startLine: range.start, endLine: range.end };
+    result[index] = { index, matched: true, startLine: start, endLine: endOf[i] as number };
   }
   // Blocks given out of index order or with gaps still get an entry.
   for (let i = 0; i < result.length; i++) result[i] ??= { index: i, matched: false, why: 'notFound' };
