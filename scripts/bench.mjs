@@ -4,7 +4,7 @@
 // measured in the same run (an empty extension, the official mineru-open-api CLI, curl, unzip),
 // against the fake MinerU service on loopback. Prints a table and writes bench/results.json.
 //
-//   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale]
+//   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale,matcher]
 //        (scale = in the host and in plain Node; scale-node = the plain-Node half alone)
 //        [--import-mb 5,50,300] [--upload-mb 10,150] [--poll-docs 1,10,200] [--host-runs N]
 //        [--no-build] [--check]
@@ -22,6 +22,7 @@ import { ensureTools, machine, table } from './bench/lib.mjs';
 import { runSync } from './lib/process.mjs';
 import {
   importSection,
+  matcherSection,
   pollingSection,
   scaleNodeSection,
   sectionContext,
@@ -61,7 +62,7 @@ const config = {
   scale: { batches: 5, perBatch: 200, rounds: quick ? 4 : 8, restores: quick ? 3 : 5 },
 };
 const sections = new Set(
-  (opts.only ?? 'activation,polling,import,upload,scale').split(',').map((s) => s.trim()),
+  (opts.only ?? 'activation,polling,import,upload,scale,matcher').split(',').map((s) => s.trim()),
 );
 const log = (m) => console.log(`[bench] ${m}`);
 
@@ -127,6 +128,10 @@ async function main() {
   if (sections.has('upload')) {
     log(`upload: ${config.uploadMb.join(', ')} MB, ${runs} runs`);
     add('upload', await uploadSection(ctx, { sizesMb: config.uploadMb, runs, log }));
+  }
+  if (sections.has('matcher')) {
+    log(`block matcher: 50000 blocks, ${runs} runs`);
+    add('matcher', await matcherSection(ctx, { blocks: 50_000, runs, log }));
   }
 
   if (sections.has('scale') || sections.has('scale-node')) {

@@ -493,3 +493,47 @@ export async function scaleNodeSection(ctx, { batches, perBatch, rounds, restore
   ];
   return { figures, raw: results };
 }
+
+// ---- 6. block matcher (source viewer) -------------------------------------------------------
+
+export async function matcherSection(ctx, { blocks, runs, log }) {
+  /** @type {any[]} */
+  const samples = [];
+  for (let run = 0; run < runs; run++) {
+    const r = await measure('node', [
+      ctx.out('matcherDriver.js'),
+      '--blocks',
+      String(blocks),
+      '--repeat',
+      '5',
+    ]);
+    samples.push(driverJson(r, `block matcher (${blocks} blocks)`));
+    const s = samples.at(-1);
+    log(
+      `matcher ${blocks} blocks run ${run + 1}: cold ${Math.round(s.ms)} ms, warm ${Math.round(s.warmMs)} ms`,
+    );
+  }
+  const share = samples.map((s) => (100 * s.matched) / s.eligible);
+  return {
+    raw: { [blocks]: samples },
+    figures: [
+      figure({
+        section: 'matcher',
+        name: `match ${blocks} blocks to their Markdown lines (first call)`,
+        unit: 'ms',
+        ours: samples.map((s) => s.ms),
+        goal: '< 200 ms',
+        pass: ({ ours }) => ours.median < 200,
+        note: `a fresh process each run; later calls ${samples.map((s) => Math.round(s.warmMs)).join('/')} ms; ${samples[0]?.markdownLines} Markdown lines`,
+      }),
+      figure({
+        section: 'matcher',
+        name: `blocks matched, ${blocks} blocks`,
+        unit: '%',
+        ours: share,
+        goal: 'info',
+        note: 'synthetic MinerU-style document: every kind, repeated paragraphs, discarded headers',
+      }),
+    ],
+  };
+}

@@ -4,6 +4,8 @@
  * bytes, content_list / layout / model JSON, a valid origin PDF and the extra formats.
  */
 import { createHash } from 'node:crypto';
+import type { OriginItem } from './originPdf';
+import { originLayout, originPages, originPdf } from './originPdf';
 import type { ZipEntry } from './zip';
 import { memEntry, zipToBuffer } from './zip';
 
@@ -148,7 +150,6 @@ export function resultEntries(doc: ResultDocument): ZipEntry[] {
   const contentList: unknown[] = [
     { type: 'text', text: doc.title, text_level: 1, bbox: [100, 60, 900, 100], page_idx: 0 },
   ];
-  const pdfInfo: unknown[] = [];
   const model: unknown[] = [];
   for (let p = 1; p <= doc.pages; p++) {
     const text = `Paragraph on page ${p}: the quick brown fox jumps over the lazy dog.`;
@@ -174,12 +175,6 @@ export function resultEntries(doc: ResultDocument): ZipEntry[] {
         page_idx: p - 1,
       });
     }
-    pdfInfo.push({
-      page_idx: p - 1,
-      page_size: [612, 792],
-      preproc_blocks: [{ type: 'text', bbox: [72, 72, 540, 120], lines: [] }],
-      discarded_blocks: [],
-    });
     model.push({
       page_info: { page_no: p - 1, width: 1224, height: 1584 },
       layout_dets: [{ category_id: 1, poly: [144, 144, 1080, 144, 1080, 240, 144, 240], score: 0.98 }],
@@ -201,14 +196,12 @@ export function resultEntries(doc: ResultDocument): ZipEntry[] {
   entries.push(memEntry('full.md', markdown));
   for (const img of images) entries.push(memEntry(img.name, img.bytes, { deflate: false }));
   entries.push(memEntry(`${u}_content_list.json`, JSON.stringify(contentList, null, 2)));
-  entries.push(
-    memEntry(
-      'layout.json',
-      JSON.stringify({ pdf_info: pdfInfo, _backend: doc.modelVersion, _version_name: 'fake-2.6.5' }),
-    ),
-  );
+  // The origin PDF shows each block where content_list puts it; layout.json gives the same boxes in points.
+  const pages = originPages(doc.pages);
+  const items = originItems(contentList, doc);
+  entries.push(memEntry('layout.json', JSON.stringify(originLayout(pages, items, doc.modelVersion))));
   entries.push(memEntry(`${u}_model.json`, JSON.stringify(model)));
-  entries.push(memEntry(`${u}_origin.pdf`, minimalPdf(doc.title, doc.pages)));
+  entries.push(memEntry(`${u}_origin.pdf`, originPdf(pages, items)));
 
   for (const fmt of doc.extraFormats) {
     if (fmt === 'docx')
@@ -237,6 +230,31 @@ export function resultEntries(doc: ResultDocument): ZipEntry[] {
     }
   }
   return entries;
+}
+
+interface FakeBlock {
+  type: string;
+  page_idx: number;
+  bbox: [number, number, number, number];
+  text?: string;
+  text_level?: number;
+  image_caption?: string[];
+}
+
+/** What the origin PDF draws for each content_list block of the fake. */
+function originItems(contentList: readonly unknown[], doc: ResultDocument): OriginItem[] {
+  return (contentList as FakeBlock[]).map((b): OriginItem => {
+    const base = { page: b.page_idx, bbox: b.bbox };
+    if (b.type === 'image') return { ...base, lines: b.image_caption ?? [], figure: true, type: 'image' };
+    if (b.type === 'table')
+      return {
+        ...base,
+        lines: ['Field Value', `Pages ${doc.pages}`, `Model ${doc.modelVersion}`],
+        figure: false,
+        type: 'table',
+      };
+    return { ...base, lines: [b.text ?? ''], figure: false, type: b.text_level ? 'title' : 'text' };
+  });
 }
 
 /** A minimal Office Open XML package (opens in Word/LibreOffice). */
