@@ -101,7 +101,7 @@ export type SelfHostedReason =
   | 'selfHosted.redirect'
   | 'selfHosted.http'
   | 'selfHosted.badAnswer'
-  | 'selfHosted.pageRange';;
+  | 'selfHosted.pageRange';
 
 /** The values of an error's sentence, by name. */
 export type ErrorParams = Readonly<Record<string, string | number>>;

@@ -3,6 +3,8 @@ import type { BatchStatus, ParseOptions, TaskStatus, UrlDocument } from '../../s
 import { MinerUError } from '../../src/core/errors';
 import { renderDataId, sanitizeDataId } from '../../src/core/options/dataId';
 import { checkSubmitOptions } from '../../src/core/options/submitChecks';
+import { englishL10n } from '../../src/vscode/l10nText';
+import { submitProblemText } from '../../src/vscode/optionsText';
 import {
   ParseEngine,
   type EngineEvent,
@@ -329,9 +331,11 @@ describe('Power and scale: engine', function () {
     });
 
     it('requires a seed when a callback is set, before anything is sent', () => {
-      assert.match(checkSubmitOptions({ callback: 'https://hook.example/x' })!, /needs a seed/);
-      assert.match(checkSubmitOptions({ callback: 'ftp://x' })!, /not an http/);
-      assert.match(checkSubmitOptions({ seed: 'bad seed!' })!, /letters, digits/);
+      const text = (options: { callback?: string; seed?: string }): string =>
+        submitProblemText(checkSubmitOptions(options)!, englishL10n);
+      assert.match(text({ callback: 'https://hook.example/x' }), /needs a seed/);
+      assert.match(text({ callback: 'ftp://x' }), /not an http/);
+      assert.match(text({ seed: 'bad seed!' }), /letters, digits/);
       assert.equal(checkSubmitOptions({ callback: 'https://hook.example/x', seed: 'abc_1' }), undefined);
       assert.equal(checkSubmitOptions({}), undefined);
     });

@@ -41,10 +41,14 @@ export function sanitizeDataId(raw: string): string {
     .replace(/[_.]+$/g, '');
 }
 
-/** A message when the template has an unknown placeholder, else undefined. */
-export function checkDataIdTemplate(template: string): string | undefined {
+/** A placeholder the data ID template does not know; the glue words it (src/vscode/optionsText.ts). */
+export interface DataIdProblem {
+  problem: 'unknownPlaceholder';
+  placeholder: string;
+}
+
+/** The problem when the template has an unknown placeholder, else undefined. */
+export function checkDataIdTemplate(template: string): DataIdProblem | undefined {
   const unknown = template.match(/\{[^}]*\}/g)?.find((p) => !/^\{(name|date|time|index)\}$/.test(p));
-  return unknown
-    ? `Unknown placeholder ${unknown} in the data ID template; use {name}, {date}, {time} or {index}`
-    : undefined;
+  return unknown ? { problem: 'unknownPlaceholder', placeholder: unknown } : undefined;
 }

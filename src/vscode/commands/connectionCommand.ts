@@ -49,18 +49,7 @@ async function testSelfHosted(ctx: CommandContext): Promise<ServerCheck[] | unde
     logger: ctx.logger,
     timeoutMs: 10_000,
   });
-  const results = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: vscode.l10n.t('MinerU: testing the connection…'),
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return checkServer(client, credential !== undefined, controller.signal);
-    },
-  );
+  const results = await checkingConnection((signal) => checkServer(client, credential !== undefined, signal));
   ctx.logger.info(`---- Test Connection (self-hosted ${url}) ----`);
   for (const r of results)
     ctx.logger.info(`${serverCheckLabel(r.id)}: ${outcomeLabel(r.outcome)} — ${r.detail}`);
@@ -151,25 +140,16 @@ async function testConnection(ctx: CommandContext, client: MinerUClient): Promis
   const recentOrigin = recentZip ? `${new URL(recentZip).origin}/` : undefined;
   const proxySetting = readProxySettings().proxy;
   const proxy = describeProxy(proxySetting, process.env, settings.apiBaseUrl);
-  const results = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: vscode.l10n.t('MinerU: testing the connection…'),
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return runConnectionChecks({
-        apiBaseUrl: settings.apiBaseUrl,
-        batchBaseUrl: settings.batchApiBaseUrl,
-        uploadUrl: official ? DEFAULT_UPLOAD_PROBE_URL : recentOrigin,
-        resultUrl: recentOrigin ?? (official ? DEFAULT_RESULT_PROBE_URL : undefined),
-        checkToken: (signal) => client.checkConnection(signal),
-        probe: createHttpProbe({ timeoutMs: 10_000 }),
-        signal: controller.signal,
-      });
-    },
+  const results = await checkingConnection((signal) =>
+    runConnectionChecks({
+      apiBaseUrl: settings.apiBaseUrl,
+      batchBaseUrl: settings.batchApiBaseUrl,
+      uploadUrl: official ? DEFAULT_UPLOAD_PROBE_URL : recentOrigin,
+      resultUrl: recentOrigin ?? (official ? DEFAULT_RESULT_PROBE_URL : undefined),
+      checkToken: (signal) => client.checkConnection(signal),
+      probe: createHttpProbe({ timeoutMs: 10_000 }),
+      signal,
+    }),
   );
 
   const proxyText = proxy.proxy
@@ -222,4 +202,20 @@ function isOfficial(apiBaseUrl: string): boolean {
 /** A failed check's reason in the user's language (the English detail when it has no error). */
 function failureText(r: CheckResult): string {
   return r.error ? errorText(r.error, vscode.l10n).message : r.detail;
+}
+
+/** Runs the checks under a cancellable notification; cancelling aborts them. */
+function checkingConnection<T>(run: (signal: AbortSignal) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('MinerU: testing the connection…'),
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return run(controller.signal);
+    },
+  );
 }

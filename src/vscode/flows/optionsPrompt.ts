@@ -3,6 +3,7 @@ import type { ExtraFormat, ModelVersion, ParseOptions } from '../../core/api/typ
 import { checkDataIdTemplate } from '../../core/options/dataId';
 import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parsePageRanges } from '../../core/options/pageRanges';
+import { dataIdProblemText, submitProblemText } from '../optionsText';
 import { pageRangesText } from '../pageRangeText';
 import { SELF_HOSTED_BACKENDS } from '../../core/services/selfHosted/serverOptions';
 import type { TaskMode } from '../../core/tasks/task';
@@ -228,7 +229,10 @@ async function askAdvanced(title: string, start: AdvancedChoice): Promise<Advanc
     ),
     value: start.dataIdTemplate,
     ignoreFocusOut: true,
-    validateInput: (v) => checkDataIdTemplate(v),
+    validateInput: (v) => {
+      const problem = checkDataIdTemplate(v);
+      return problem && dataIdProblemText(problem, vscode.l10n);
+    },
   });
   if (dataIdTemplate === undefined) return undefined;
   const callback = await vscode.window.showInputBox({
@@ -237,7 +241,10 @@ async function askAdvanced(title: string, start: AdvancedChoice): Promise<Advanc
     value: start.callback ?? '',
     placeHolder: 'https://example.com/mineru-hook',
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? checkSubmitOptions({ callback: v.trim(), seed: 'x' }) : undefined),
+    validateInput: (v) => {
+      const problem = v.trim() ? checkSubmitOptions({ callback: v.trim(), seed: 'x' }) : undefined;
+      return problem && submitProblemText(problem, vscode.l10n);
+    },
   });
   if (callback === undefined) return undefined;
   let seed = start.seed;
@@ -249,8 +256,11 @@ async function askAdvanced(title: string, start: AdvancedChoice): Promise<Advanc
       ),
       value: start.seed ?? '',
       ignoreFocusOut: true,
-      validateInput: (v) =>
-        v.trim() ? checkSubmitOptions({ seed: v.trim() }) : vscode.l10n.t('A callback needs a seed.'),
+      validateInput: (v) => {
+        if (!v.trim()) return vscode.l10n.t('A callback needs a seed.');
+        const problem = checkSubmitOptions({ seed: v.trim() });
+        return problem && submitProblemText(problem, vscode.l10n);
+      },
     });
     if (seed === undefined) return undefined;
   }

@@ -3,6 +3,7 @@ import type { ParseOptions } from '../../core/api/types';
 import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parseAgentPageRange } from '../../core/options/pageRanges';
 import { pageRangesText } from '../pageRangeText';
+import { submitProblemText } from '../optionsText';
 import type { UrlItem } from '../../core/tasks/engine';
 import type { TaskMode, TaskRecord } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
@@ -66,7 +67,10 @@ export function optionsAreSendable(options: ParseOptions): boolean {
   if (!problem) return true;
   const open = vscode.l10n.t('Open Settings');
   void vscode.window
-    .showErrorMessage(vscode.l10n.t('MinerU cannot submit: {0}.', problem), open)
+    .showErrorMessage(
+      vscode.l10n.t('MinerU cannot submit: {0}.', submitProblemText(problem, vscode.l10n)),
+      open,
+    )
     .then((answer) => {
       if (answer === open)
         void vscode.commands.executeCommand('workbench.action.openSettings', 'mineru.seed');
