@@ -86,17 +86,7 @@ export class MinerUClient {
     const consent = options.allowInsecureHttp ?? false;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
-    this.transport = new HttpTransport({
-      clock: options.clock ?? systemClock,
-      logger: this.logger,
-      random: options.random ?? Math.random,
-      retry: options.retry ?? DEFAULT_RETRY,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      ...(options.httpAgent ? { httpAgent: options.httpAgent } : {}),
-      ...(options.httpsAgent ? { httpsAgent: options.httpsAgent } : {}),
-      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
-      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
-    });
+    this.transport = transportFor(options, this.logger);
     this.requests = new ApiRequests({
       transport: this.transport,
       baseUrl: this.baseUrl,
@@ -330,3 +320,18 @@ export class MinerUClient {
 }
 
 export { taskFailureError } from './errorCodes';
+
+/** The transport of a client: retries, timeouts and the proxy hooks from its options. */
+function transportFor(options: MinerUClientOptions, logger: Logger): HttpTransport {
+  return new HttpTransport({
+    clock: options.clock ?? systemClock,
+    logger,
+    random: options.random ?? Math.random,
+    retry: options.retry ?? DEFAULT_RETRY,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(options.httpAgent ? { httpAgent: options.httpAgent } : {}),
+    ...(options.httpsAgent ? { httpsAgent: options.httpsAgent } : {}),
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+  });
+}

@@ -11,45 +11,19 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TransferProgress } from '../../api/types';
 import { MinerUError, type Phase } from '../../errors';
 import { abortReason } from '../../util/clock';
 import { silentLogger, type Logger } from '../../util/logger';
+import { readJson, taskOf, type ServerCredential, type ServerHealth, type ServerTask } from './serverAnswers';
 import { multipartBody } from './multipart';
+import { requestOnce, type Answer, type SendOptions } from './serverRequest';
 import { statusError, transportError } from './serverErrors';
 import type { FormField } from './serverOptions';
 
-/** A credential for the reverse proxy in front of the server. */
-export type ServerCredential =
-  { kind: 'bearer'; token: string } | { kind: 'basic'; user: string; password: string };
-
-export type ServerTaskState = 'pending' | 'processing' | 'completed' | 'failed';
-
-/** The server's task status payload, in camelCase. */
-export interface ServerTask {
-  taskId: string;
-  status: ServerTaskState;
-  backend?: string;
-  fileNames: string[];
-  error?: string;
-  queuedAhead?: number;
-  createdAt?: string;
-  startedAt?: string;
-  completedAt?: string;
-}
-
-export interface ServerHealth {
-  healthy: boolean;
-  status: string;
-  version?: string;
-  protocolVersion?: string | number;
-  queuedTasks?: number;
-  processingTasks?: number;
-  maxConcurrentRequests?: number;
-  error?: string;
-}
+export type { ServerCredential, ServerHealth, ServerTask, ServerTaskState } from './serverAnswers';
 
 export interface SelfHostedClientOptions {
   /** The server's root, e.g. http://127.0.0.1:8000 or https://gpu.example.com/mineru/. */
@@ -60,25 +34,6 @@ export interface SelfHostedClientOptions {
   timeoutMs?: number;
   /** Uploads and result downloads: longest wait without a byte (default 120 s). */
   idleTimeoutMs?: number;
-}
-
-const MAX_JSON_BYTES = 1_048_576;
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Readable;
-  /** Bytes arrived: the idle timeout starts again. */
-  touch(): void;
-}
-
-interface SendOptions {
-  phase: Phase;
-  signal?: AbortSignal | undefined;
-  body?: { contentType: string; length: number; open(): Readable } | undefined;
-  onUploadProgress?: TransferProgress | undefined;
-  /** Whole-answer timeout (JSON); otherwise the idle timeout applies until the headers arrive. */
-  timeoutMs?: number;
 }
 
 export class SelfHostedClient {
@@ -295,89 +250,7 @@ export class SelfHostedClient {
     if (signal?.aborted) throw abortReason(signal);
     const lib = url.protocol === 'https:' ? https : http;
     this.logger.debug(`${method} ${url.origin}${url.pathname}`);
-    return new Promise<Answer>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const limit = opts.timeoutMs ?? this.idleTimeoutMs;
-      const finish = (error: Error | undefined, answer?: Answer): void => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (error !== undefined) {
-          if (timer) clearTimeout(timer);
-          req.destroy();
-          reject(error);
-        } else resolve(answer!);
-      };
-      const arm = (): void => {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(() => {
-          const timeout = transportError(
-            new Error('timeout'),
-            opts.phase,
-            url.toString(),
-            { ms: limit },
-            secrets,
-          );
-          if (!settled) finish(timeout);
-          else req.destroy(timeout);
-        }, limit);
-      };
-      const onAbort = (): void => finish(abortReason(signal!));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const req = lib.request(url, { method, headers }, (res) => {
-        // Streamed answer: the idle timer starts again now, and with every chunk the reader
-        // reports (`touch`); a 'data' listener here would start the flow before anyone reads.
-        if (opts.timeoutMs === undefined) arm();
-        res.on('end', () => timer && clearTimeout(timer));
-        res.on('close', () => timer && clearTimeout(timer));
-        if (signal) {
-          const abortBody = (): void => void res.destroy(abortReason(signal));
-          signal.addEventListener('abort', abortBody, { once: true });
-          res.on('close', () => signal.removeEventListener('abort', abortBody));
-        }
-        finish(undefined, {
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: res,
-          touch: () => {
-            if (opts.timeoutMs === undefined) arm();
-          },
-        });
-      });
-      req.on('error', (error) => {
-        if (settled) return;
-        finish(
-          signal?.aborted
-            ? abortReason(signal)
-            : transportError(error, opts.phase, url.toString(), undefined, secrets),
-        );
-      });
-      arm();
-      if (!opts.body) {
-        req.end();
-        return;
-      }
-      let sent = 0;
-      const total = opts.body.length;
-      const stream = opts.body.open();
-      stream.on('data', (chunk: Buffer) => {
-        sent += chunk.length;
-        if (opts.timeoutMs === undefined) arm();
-        opts.onUploadProgress?.(sent, total);
-      });
-      stream.on('error', (error) =>
-        finish(
-          new MinerUError({
-            phase: opts.phase,
-            code: 'FILE_READ',
-            message: `The file could not be read while it was uploaded: ${error.message}`,
-            retryable: true,
-          }),
-        ),
-      );
-      stream.pipe(req);
-    });
+    return requestOnce(lib, url, method, headers, opts, { idleTimeoutMs: this.idleTimeoutMs, secrets });
   }
 }
 
@@ -398,60 +271,4 @@ function tooLarge(host: string, maxBytes: number): MinerUError {
     hint: 'Raise mineru.maxResultSizeMB, or parse fewer pages',
     retryable: false,
   });
-}
-
-async function readJson(body: Readable): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_JSON_BYTES) {
-        body.destroy();
-        return undefined;
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    if ((error as Error)?.name === 'AbortError') throw error;
-    return undefined;
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-const STATES: ReadonlySet<string> = new Set(['pending', 'processing', 'completed', 'failed']);
-
-function taskOf(json: unknown, phase: Phase, host: string): ServerTask {
-  const o = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
-  if (typeof o.task_id !== 'string' || typeof o.status !== 'string' || !STATES.has(o.status)) {
-    throw new MinerUError({
-      phase,
-      code: 'SELF_HOSTED_BAD_ANSWER',
-      host,
-      message: `The server at ${host} answered without a task status; is it a MinerU 3.x server?`,
-      reason: 'selfHosted.badAnswer',
-      params: { host },
-      hint: 'Check mineru.selfHosted.url: it must point at mineru-api or mineru-router 3.x',
-      retryable: true,
-    });
-  }
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  return {
-    taskId: o.task_id,
-    status: o.status as ServerTaskState,
-    ...(str(o.backend) ? { backend: str(o.backend)! } : {}),
-    fileNames: Array.isArray(o.file_names)
-      ? o.file_names.filter((n): n is string => typeof n === 'string')
-      : [],
-    ...(str(o.error) ? { error: str(o.error)! } : {}),
-    ...(typeof o.queued_ahead === 'number' ? { queuedAhead: o.queued_ahead } : {}),
-    ...(str(o.created_at) ? { createdAt: str(o.created_at)! } : {}),
-    ...(str(o.started_at) ? { startedAt: str(o.started_at)! } : {}),
-    ...(str(o.completed_at) ? { completedAt: str(o.completed_at)! } : {}),
-  };
 }
