@@ -20,17 +20,10 @@ import type { FakeMinerUOptions } from '../server';
 import { startFakeMinerU } from '../server';
 import type { FakeSelfHostedOptions } from '../selfHosted/server';
 import { startFakeSelfHosted } from '../selfHosted/server';
+import { parseFlags } from './flags';
 
 const USAGE =
   'usage: main.js [--port N] [--cdn-port N] [--any-token] [--timed|--per-poll] [--step-ms N] [--pages N] [--token T] [--host H] [--json]';
-
-function numberArg(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 0) {
-    throw new Error(`${flag} needs a non-negative integer\n${USAGE}`);
-  }
-  return n;
-}
 
 export interface FakeServerArgs {
   options: FakeMinerUOptions;
@@ -42,55 +35,23 @@ export function parseArgs(argv: readonly string[]): FakeServerArgs {
   const opts: FakeMinerUOptions = {};
   let json = false;
   const tokens: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = (): string | undefined => argv[++i];
-    switch (arg) {
-      case '--port':
-        opts.apiPort = numberArg(arg, next());
-        break;
-      case '--cdn-port':
-        opts.cdnPort = numberArg(arg, next());
-        break;
-      case '--any-token':
-        opts.acceptAnyToken = true;
-        break;
-      case '--json':
-        json = true;
-        break;
-      case '--timed': // the default; kept for old command lines
-        opts.progress = 'timed';
-        break;
-      case '--per-poll':
-        opts.progress = 'per-poll';
-        break;
-      case '--step-ms':
-        opts.stepMs = numberArg(arg, next());
-        break;
-      case '--pages':
-        opts.pages = numberArg(arg, next());
-        break;
-      case '--token': {
-        const t = next();
-        if (!t) throw new Error(`--token needs a value\n${USAGE}`);
-        tokens.push(t);
-        break;
-      }
-      case '--host': {
-        const h = next();
-        if (!h) throw new Error(`--host needs a value\n${USAGE}`);
-        opts.host = h;
-        break;
-      }
-      case '-h':
-      case '--help':
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown argument ${String(arg)}\n${USAGE}`);
-    }
-  }
+  parseFlags(
+    argv,
+    {
+      '--port': { kind: 'integer', apply: (n) => (opts.apiPort = n) },
+      '--cdn-port': { kind: 'integer', apply: (n) => (opts.cdnPort = n) },
+      '--any-token': { kind: 'none', apply: () => (opts.acceptAnyToken = true) },
+      '--json': { kind: 'none', apply: () => (json = true) },
+      // --timed is the default; kept for old command lines
+      '--timed': { kind: 'none', apply: () => (opts.progress = 'timed') },
+      '--per-poll': { kind: 'none', apply: () => (opts.progress = 'per-poll') },
+      '--step-ms': { kind: 'integer', apply: (n) => (opts.stepMs = n) },
+      '--pages': { kind: 'integer', apply: (n) => (opts.pages = n) },
+      '--token': { kind: 'string', apply: (t) => tokens.push(t) },
+      '--host': { kind: 'string', apply: (h) => (opts.host = h) },
+    },
+    USAGE,
+  );
   if (tokens.length > 0) opts.tokens = tokens;
   return { options: opts, json };
 }
@@ -105,89 +66,45 @@ export interface SelfHostedArgs {
   json: boolean;
 }
 
-function seconds(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isFinite(n) || n < 0) {
-    throw new Error(`${flag} needs a number of seconds\n${SELF_HOSTED_USAGE}`);
-  }
-  return n;
-}
-
 /** Arguments after `--self-hosted` (the flag itself may appear anywhere). */
 export function parseSelfHostedArgs(argv: readonly string[]): SelfHostedArgs {
   const opts: FakeSelfHostedOptions = {};
   let json = false;
-  const value = (flag: string, v: string | undefined): string => {
-    if (!v) throw new Error(`${flag} needs a value\n${SELF_HOSTED_USAGE}`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = (): string | undefined => argv[++i];
-    switch (arg) {
-      case '--self-hosted':
-        break;
-      case '--port':
-        opts.port = numberArg(arg, next());
-        break;
-      case '--host':
-        opts.host = value(arg, next());
-        break;
-      case '--version':
-        opts.version = value(arg, next());
-        break;
-      case '--router': {
-        const n = argv[i + 1];
-        if (n !== undefined && /^\d+$/.test(n)) {
-          opts.router = { workers: Number(n) };
-          i++;
-        } else opts.router = true;
-        break;
-      }
-      case '--max-concurrent':
-        opts.maxConcurrent = numberArg(arg, next());
-        break;
-      case '--retention':
-        opts.retentionSeconds = seconds(arg, next());
-        break;
-      case '--cleanup-interval':
-        opts.cleanupIntervalSeconds = seconds(arg, next());
-        break;
-      case '--timed':
-        opts.progress = 'timed';
-        break;
-      case '--per-poll':
-        opts.progress = 'per-poll';
-        break;
-      case '--step-ms':
-        opts.stepMs = numberArg(arg, next());
-        break;
-      case '--pages':
-        opts.pages = numberArg(arg, next());
-        break;
-      case '--bearer':
-        opts.auth = { ...opts.auth, bearer: [...(opts.auth?.bearer ?? []), value(arg, next())] };
-        break;
-      case '--basic': {
-        const v = value(arg, next());
-        const at = v.indexOf(':');
-        if (at < 0) throw new Error(`--basic needs USER:PASSWORD\n${SELF_HOSTED_USAGE}`);
-        const cred = { user: v.slice(0, at), password: v.slice(at + 1) };
-        opts.auth = { ...opts.auth, basic: [...(opts.auth?.basic ?? []), cred] };
-        break;
-      }
-      case '--json':
-        json = true;
-        break;
-      case '-h':
-      case '--help':
-        process.stdout.write(`${SELF_HOSTED_USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown argument ${String(arg)}\n${SELF_HOSTED_USAGE}`);
-    }
-  }
+  parseFlags(
+    argv,
+    {
+      '--self-hosted': { kind: 'none', apply: () => undefined },
+      '--port': { kind: 'integer', apply: (n) => (opts.port = n) },
+      '--host': { kind: 'string', apply: (h) => (opts.host = h) },
+      '--version': { kind: 'string', apply: (v) => (opts.version = v) },
+      '--router': {
+        kind: 'optionalInteger',
+        apply: (n) => (opts.router = n === undefined ? true : { workers: n }),
+      },
+      '--max-concurrent': { kind: 'integer', apply: (n) => (opts.maxConcurrent = n) },
+      '--retention': { kind: 'seconds', apply: (n) => (opts.retentionSeconds = n) },
+      '--cleanup-interval': { kind: 'seconds', apply: (n) => (opts.cleanupIntervalSeconds = n) },
+      '--timed': { kind: 'none', apply: () => (opts.progress = 'timed') },
+      '--per-poll': { kind: 'none', apply: () => (opts.progress = 'per-poll') },
+      '--step-ms': { kind: 'integer', apply: (n) => (opts.stepMs = n) },
+      '--pages': { kind: 'integer', apply: (n) => (opts.pages = n) },
+      '--bearer': {
+        kind: 'string',
+        apply: (t) => (opts.auth = { ...opts.auth, bearer: [...(opts.auth?.bearer ?? []), t] }),
+      },
+      '--basic': {
+        kind: 'string',
+        apply: (v) => {
+          const at = v.indexOf(':');
+          if (at < 0) throw new Error(`--basic needs USER:PASSWORD\n${SELF_HOSTED_USAGE}`);
+          const cred = { user: v.slice(0, at), password: v.slice(at + 1) };
+          opts.auth = { ...opts.auth, basic: [...(opts.auth?.basic ?? []), cred] };
+        },
+      },
+      '--json': { kind: 'none', apply: () => (json = true) },
+    },
+    SELF_HOSTED_USAGE,
+  );
   return { options: opts, json };
 }
 
