@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ServerCredential } from '../core/services/selfHosted/serverClient';
+import { SecretSlot } from './secretSlot';
 
 const SECRET_KEY = 'mineru.selfHosted.credential';
 
@@ -9,50 +10,37 @@ const SECRET_KEY = 'mineru.selfHosted.credential';
  * mineru.net token. The core sends it only to the configured server's origin.
  */
 export class SelfHostedCredentialStore implements vscode.Disposable {
-  private cached: ServerCredential | undefined;
-  private loaded = false;
-  private readonly subscription: vscode.Disposable;
+  private readonly slot: SecretSlot<ServerCredential>;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
-    this.subscription = secrets.onDidChange((e) => {
-      if (e.key === SECRET_KEY) this.loaded = false;
-    });
+  constructor(secrets: vscode.SecretStorage) {
+    this.slot = new SecretSlot<ServerCredential>(secrets, SECRET_KEY, (c) => JSON.stringify(c), parse);
   }
 
-  async get(): Promise<ServerCredential | undefined> {
-    if (!this.loaded) {
-      this.cached = parse(await this.secrets.get(SECRET_KEY));
-      this.loaded = true;
-    }
-    return this.cached;
+  get(): Promise<ServerCredential | undefined> {
+    return this.slot.get();
   }
 
   /** The secret parts, for redaction in synchronous log calls. */
   peekSecrets(): string[] {
-    const c = this.cached;
+    const c = this.slot.peek();
     if (!c) return [];
     return c.kind === 'bearer' ? [c.token] : [c.password];
   }
 
-  async set(credential: ServerCredential): Promise<void> {
-    await this.secrets.store(SECRET_KEY, JSON.stringify(credential));
-    this.cached = credential;
-    this.loaded = true;
+  set(credential: ServerCredential): Promise<void> {
+    return this.slot.set(credential);
   }
 
-  async clear(): Promise<void> {
-    await this.secrets.delete(SECRET_KEY);
-    this.cached = undefined;
-    this.loaded = true;
+  clear(): Promise<void> {
+    return this.slot.clear();
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.slot.dispose();
   }
 }
 
-function parse(raw: string | undefined): ServerCredential | undefined {
-  if (!raw) return undefined;
+function parse(raw: string): ServerCredential | undefined {
   try {
     const o = JSON.parse(raw) as Partial<{ kind: string; token: string; user: string; password: string }>;
     if (o.kind === 'bearer' && typeof o.token === 'string' && o.token)

@@ -1,61 +1,47 @@
 import * as vscode from 'vscode';
+import { SecretSlot } from './secretSlot';
 
 const SECRET_KEY = 'mineru.apiToken';
 
 /**
- * The API token, kept only in VS Code's SecretStorage. A change made in another window arrives
- * through `secrets.onDidChange` and is honoured here; the `mineru.hasToken` context key drives
- * the welcome view and the visibility of "Clear API Token".
+ * The API token, kept only in VS Code's SecretStorage (see SecretSlot: a change made in another
+ * window is honoured). The `mineru.hasToken` context key drives the welcome view and the visibility
+ * of "Clear API Token"; it is set on the first read and on every change.
  */
 export class TokenStore implements vscode.Disposable {
-  private cached: string | undefined;
-  private loaded = false;
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly slot: SecretSlot<string>;
+  readonly onDidChange: vscode.Event<unknown>;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
-    this.subscription = secrets.onDidChange((e) => {
-      if (e.key !== SECRET_KEY) return;
-      this.loaded = false;
-      void this.get().then(() => this.emitter.fire());
-    });
+  constructor(secrets: vscode.SecretStorage) {
+    this.slot = new SecretSlot<string>(
+      secrets,
+      SECRET_KEY,
+      (token) => token,
+      (raw) => raw || undefined,
+      (token) => vscode.commands.executeCommand('setContext', 'mineru.hasToken', token !== undefined),
+    );
+    this.onDidChange = this.slot.onDidChange;
   }
 
-  async get(): Promise<string | undefined> {
-    if (!this.loaded) {
-      this.cached = (await this.secrets.get(SECRET_KEY)) || undefined;
-      this.loaded = true;
-      await vscode.commands.executeCommand('setContext', 'mineru.hasToken', this.cached !== undefined);
-    }
-    return this.cached;
+  get(): Promise<string | undefined> {
+    return this.slot.get();
   }
 
   /** The last known token without waiting; for redaction in synchronous log calls. */
   peek(): string | undefined {
-    return this.cached;
+    return this.slot.peek();
   }
 
-  async set(token: string): Promise<void> {
-    const value = token.trim();
-    await this.secrets.store(SECRET_KEY, value);
-    this.cached = value;
-    this.loaded = true;
-    await vscode.commands.executeCommand('setContext', 'mineru.hasToken', true);
-    this.emitter.fire();
+  set(token: string): Promise<void> {
+    return this.slot.set(token.trim());
   }
 
-  async clear(): Promise<void> {
-    await this.secrets.delete(SECRET_KEY);
-    this.cached = undefined;
-    this.loaded = true;
-    await vscode.commands.executeCommand('setContext', 'mineru.hasToken', false);
-    this.emitter.fire();
+  clear(): Promise<void> {
+    return this.slot.clear();
   }
 
   dispose(): void {
-    this.subscription.dispose();
-    this.emitter.dispose();
+    this.slot.dispose();
   }
 }
 
