@@ -72,6 +72,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly batchNodes = new Map<string, BatchNode>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private readonly subscription: vscode.Disposable;
+  /**
+   * The last item built for each task row, reused while the record (an immutable snapshot) and its
+   * elapsed time read the same: VS Code asks again for rows it already has (a batch row's event,
+   * a re-render, reveal), and building one (tooltip included) is most of a row's cost.
+   */
+  private readonly items = new Map<string, { task: TaskRecord; elapsed: string; item: vscode.TreeItem }>();
 
   constructor(
     private readonly store: TaskStore,
@@ -177,6 +183,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.roots = roots;
     this.taskNodes.clear();
     for (const [k, v] of taskNodes) this.taskNodes.set(k, v);
+    for (const id of this.items.keys()) if (!taskNodes.has(id)) this.items.delete(id);
     this.batchNodes.clear();
     for (const [k, v] of seenBatches) this.batchNodes.set(k, v);
   }
@@ -202,6 +209,15 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private taskItem(node: TaskNode): vscode.TreeItem {
     const task = this.store.get(node.taskId);
     if (!task) return new vscode.TreeItem('…');
+    const elapsed = formatElapsed((task.finishedAt ?? this.now()) - task.createdAt);
+    const cached = this.items.get(task.id);
+    if (cached?.task === task && cached.elapsed === elapsed) return cached.item;
+    const item = this.buildTaskItem(node, task, elapsed);
+    this.items.set(task.id, { task, elapsed, item });
+    return item;
+  }
+
+  private buildTaskItem(node: TaskNode, task: TaskRecord, elapsed: string): vscode.TreeItem {
     const item = new vscode.TreeItem(task.name, vscode.TreeItemCollapsibleState.None);
     item.id = task.id;
     const [icon, color] = task.paused ? ['debug-pause'] : STATE_ICONS[task.state];
@@ -212,8 +228,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       parts[0] = vscode.l10n.t('queued, {0} ahead', task.queuedAhead);
     const progress = describeProgress(task);
     if (progress) parts.push(progress);
-    const end = task.finishedAt ?? this.now();
-    parts.push(formatElapsed(end - task.createdAt));
+    parts.push(elapsed);
     if (task.mode === 'quick') parts.push(vscode.l10n.t('quick'));
     if (task.mode === 'selfHosted') parts.push(vscode.l10n.t('your server'));
     item.description = parts.join(' · ');

@@ -196,6 +196,22 @@ describe('MinerU flows in the real host', function () {
     assert.equal(a.store.get(failed!.id), undefined);
   });
 
+  it('tree: a row asked for again is the same item until its record changes', async () => {
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
+      'mineru.parseUrl',
+      'https://example.com/fail-doc.pdf',
+    );
+    const [failed] = await waitFor('failure', () => finished(a, [tasks[0]!.id]));
+    const node = a.tree.nodeFor(failed!.id)!;
+    const first = a.tree.getTreeItem(node);
+    assert.equal(a.tree.getTreeItem(node), first, 'an unchanged record reuses its item');
+    a.store.update(failed!.id, { name: 'renamed-doc' });
+    const second = a.tree.getTreeItem(node);
+    assert.notEqual(second, first, 'a changed record gets a new item');
+    assert.equal(second.label, 'renamed-doc');
+    await vscode.commands.executeCommand('mineru.removeTask', node);
+  });
+
   it('Open Result shows the Markdown preview of the imported document [cmd:mineru.openResult]', async () => {
     const tasks = await vscode.commands.executeCommand<TaskRecord[]>(
       'mineru.parseUrl',

@@ -13,6 +13,7 @@ import {
 } from '../../src/core/tasks/engine';
 import type { MinerUApi as MinerUService } from '../../src/core/api/mineruApi';
 import { mineruServices } from '../../src/core/services/mineruServices';
+import { POLL_CONCURRENCY } from '../../src/core/tasks/pollTracker';
 import { quotaRetryAt } from '../../src/core/tasks/quota';
 import { SubmissionRateLimiter } from '../../src/core/tasks/submissionRateLimiter';
 import type { TaskRecord } from '../../src/core/tasks/task';
@@ -313,6 +314,60 @@ describe('Power and scale: engine', function () {
       assert.equal(quotaRetryAt('-60018', 10 * h + 1, 0), 11 * h);
       assert.equal(quotaRetryAt('-60018', 11 * h - 60_000, 0), 12 * h);
       assert.equal(quotaRetryAt('-60009', 0, 10), 15 * 60_000);
+    });
+  });
+
+  describe('one poll round', () => {
+    /** Holds every getBatch answer until the test lets it through; counts what is in flight. */
+    function gatePolls(service: StubService) {
+      const answer = service.getBatch.bind(service);
+      const gate = { started: 0, inFlight: 0, peak: 0, waiting: [] as (() => void)[] };
+      service.getBatch = async (batchId: string) => {
+        gate.started++;
+        gate.inFlight++;
+        gate.peak = Math.max(gate.peak, gate.inFlight);
+        await new Promise<void>((resolve) => gate.waiting.push(resolve));
+        gate.inFlight--;
+        return answer(batchId);
+      };
+      return gate;
+    }
+
+    it(`polls the batches of a round concurrently, at most ${POLL_CONCURRENCY} requests at once`, async () => {
+      const { clock, service, store, engine } = stubEngine({ batchLimit: 10 });
+      await engine.submitUrls(urls(100), REQUEST);
+      const gate = gatePolls(service);
+      await clock.tick(1000);
+      assert.ok(gate.inFlight > 1, 'the round starts several batch polls together');
+      assert.equal(gate.inFlight, POLL_CONCURRENCY);
+      for (let i = 0; i < 100 && gate.waiting.length > 0; i++) {
+        gate.waiting.shift()!();
+        await settle();
+      }
+      assert.equal(service.calls.filter((c) => c.op === 'getBatch').length, 10, 'each batch polled once');
+      assert.equal(gate.peak, POLL_CONCURRENCY);
+      assert.ok(store.all().every((t) => t.state === 'running' && t.progress?.extractedPages === 1));
+      engine.dispose();
+    });
+
+    it('a quota answer stops the round: no request after it, and answers still in flight are dropped', async () => {
+      const { clock, service, store, engine } = stubEngine({ batchLimit: 10 });
+      await engine.submitUrls(urls(100), REQUEST);
+      const gate = gatePolls(service);
+      service.pollErrors = ['-60009'];
+      await clock.tick(1000);
+      // The first answer is the quota error; the other three are still waiting.
+      gate.waiting.shift()!();
+      await settle();
+      assert.ok(engine.pausedUntil !== undefined, 'paused by the quota answer');
+      for (const release of gate.waiting.splice(0)) release();
+      await settle();
+      assert.equal(gate.started, POLL_CONCURRENCY, 'no batch polled after the quota answer');
+      assert.ok(
+        store.all().every((t) => t.paused?.code === '-60009' && t.state === 'pending'),
+        'the answers that came back after the pause changed nothing',
+      );
+      engine.dispose();
     });
   });
 

@@ -8,6 +8,9 @@ import { isPolled, type TaskRecord } from './task';
 import { failureFromStatus, isAuthCode, toSerialized } from './taskErrors';
 import type { TaskUpdates } from './taskUpdates';
 
+/** How many group polls (batch requests) of one round are in flight at once. */
+export const POLL_CONCURRENCY = 4;
+
 /**
  * One polling round over everything the services still work on: one request per group the
  * service names (a batch, a single task, an agent task), statuses applied to the records, and
@@ -41,23 +44,31 @@ export class PollTracker {
     }
     let progressed = false;
     let failed = false;
-    for (const tasks of groups.values()) {
-      if (this.disposed || this.policy.paused) break;
-      try {
-        const statuses = await this.services[tasks[0]!.mode].poll(tasks);
-        this.policy.polled();
-        void store.transaction(() => {
-          tasks.forEach((task, i) => {
-            const status = statuses[i];
-            if (status && this.apply(task, status)) progressed = true;
+    // Up to POLL_CONCURRENCY groups in flight at once: the round takes about one request's time
+    // instead of one per group. A quota answer stops the round: no request is sent after it, and
+    // answers still in flight are dropped (the paused tasks are polled again after the pause).
+    const queue = [...groups.values()];
+    const pollNext = async (): Promise<void> => {
+      for (let tasks = queue.shift(); tasks; tasks = queue.shift()) {
+        if (this.disposed || this.policy.paused) return;
+        try {
+          const statuses = await this.services[tasks[0]!.mode].poll(tasks);
+          if (this.disposed || this.policy.paused) return;
+          this.policy.polled();
+          void store.transaction(() => {
+            tasks.forEach((task, i) => {
+              const status = statuses[i];
+              if (status && this.apply(task, status)) progressed = true;
+            });
           });
-        });
-      } catch (error) {
-        if (isAbortError(error)) continue;
-        failed = true;
-        this.pollFailed(tasks, error);
+        } catch (error) {
+          if (isAbortError(error)) continue;
+          failed = true;
+          this.pollFailed(tasks, error);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, queue.length) }, pollNext));
     return { active: store.all().some(isPolled), progressed, failed };
   }
 
