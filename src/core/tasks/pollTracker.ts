@@ -69,6 +69,7 @@ export class PollTracker {
       this.updates.update(task.id, {
         state: 'importing',
         remoteDone: true,
+        ...(task.pollProblem ? { pollProblem: undefined } : {}),
         ...(status.fullZipUrl ? { zipUrl: status.fullZipUrl } : {}),
         ...(status.markdownUrl ? { markdownUrl: status.markdownUrl } : {}),
         ...(task.progress
@@ -84,6 +85,7 @@ export class PollTracker {
       return true;
     }
     const patch: Partial<TaskRecord> = { state: status.state };
+    if (task.pollProblem) patch.pollProblem = undefined;
     const queued = status.state === 'pending' ? status.queuedAhead : undefined;
     if (queued !== task.queuedAhead) patch.queuedAhead = queued;
     if (status.progress && status.progress.totalPages > 0) {
@@ -95,7 +97,8 @@ export class PollTracker {
     if (status.taskId && task.remote && !task.remote.taskId)
       patch.remote = { ...task.remote, taskId: status.taskId };
     const after = `${patch.state}|${patch.progress?.extractedPages ?? task.progress?.extractedPages ?? ''}`;
-    if (after === before && !patch.remote && !('queuedAhead' in patch)) return false;
+    if (after === before && !patch.remote && !('queuedAhead' in patch) && !('pollProblem' in patch))
+      return false;
     this.updates.update(task.id, patch);
     return true;
   }
@@ -120,5 +123,16 @@ export class PollTracker {
       return;
     }
     this.updates.logger.warn(`Polling failed (${err.message}); will try again with backoff.`);
+    // The tasks keep their place; the tree and one notification per outage say why they wait.
+    const fresh = tasks.filter((t) => !t.pollProblem);
+    for (const t of tasks)
+      if (t.pollProblem?.code !== err.code || t.pollProblem?.message !== err.message)
+        this.updates.update(t.id, { pollProblem: err });
+    if (fresh.length > 0)
+      this.updates.emit({
+        kind: 'poll-trouble',
+        tasks: fresh.map((t) => this.updates.store.get(t.id) ?? t),
+        error: err,
+      });
   }
 }
