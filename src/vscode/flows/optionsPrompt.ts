@@ -89,7 +89,8 @@ export async function askForOptions(
     // The server's own options; the cloud-only ones (extra formats, cache, data ID, callback) are not offered.
     const options = await askSelfHostedOptions(title, start, LANGUAGES);
     if (!options) return undefined;
-    await ctx.extension.globalState.update(LAST_OPTIONS_KEY, { ...last, ...options });
+    // Remembered beside the cloud's last choice, which it leaves alone.
+    await ctx.extension.globalState.update(LAST_OPTIONS_KEY, { ...last, selfHosted: options.selfHosted });
     return { options, mode };
   }
 

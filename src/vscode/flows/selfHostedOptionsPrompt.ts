@@ -45,7 +45,8 @@ export async function askSelfHostedOptions(
       ),
       value: last.serverUrl ?? '',
       ignoreFocusOut: true,
-      validateInput: (v) => (isHttpUrl(v.trim()) ? undefined : vscode.l10n.t('Enter an http or https address.')),
+      validateInput: (v) =>
+        isHttpUrl(v.trim()) ? undefined : vscode.l10n.t('Enter an http or https address.'),
     });
     if (serverUrl === undefined) return undefined;
     serverUrl = serverUrl.trim();
