@@ -15,6 +15,8 @@ import type { TaskUpdates } from './taskUpdates';
  */
 export class PollTracker {
   private disposed = false;
+  /** Tasks whose current polling trouble was announced (until an answer clears it). */
+  private readonly told = new Set<string>();
 
   constructor(
     private readonly updates: TaskUpdates,
@@ -63,6 +65,7 @@ export class PollTracker {
 
   /** Applies a status; returns whether anything moved. */
   apply(task: TaskRecord, status: TaskStatus): boolean {
+    this.told.delete(task.id); // an answer ends the trouble: a later outage is announced again
     const before = `${task.state}|${task.progress?.extractedPages ?? ''}`;
     if (status.state === 'done') {
       if (task.state === 'importing' || task.remoteDone) return false; // the same result twice is imported once
@@ -123,16 +126,19 @@ export class PollTracker {
       return;
     }
     this.updates.logger.warn(`Polling failed (${err.message}); will try again with backoff.`);
-    // The tasks keep their place; the tree and one notification per outage say why they wait.
-    const fresh = tasks.filter((t) => !t.pollProblem);
+    // The tasks keep their place; the tree says why they wait at once, and one notification per
+    // outage once it lasts a second round (a single dropped poll is not worth a notification).
+    const lasting = tasks.filter((t) => t.pollProblem && !this.told.has(t.id));
     for (const t of tasks)
       if (t.pollProblem?.code !== err.code || t.pollProblem?.message !== err.message)
         this.updates.update(t.id, { pollProblem: err });
-    if (fresh.length > 0)
+    if (lasting.length > 0) {
+      for (const t of lasting) this.told.add(t.id);
       this.updates.emit({
         kind: 'poll-trouble',
-        tasks: fresh.map((t) => this.updates.store.get(t.id) ?? t),
+        tasks: lasting.map((t) => this.updates.store.get(t.id) ?? t),
         error: err,
       });
+    }
   }
 }
