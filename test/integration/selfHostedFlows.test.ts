@@ -175,6 +175,23 @@ describe('Your own MinerU server: every flow in the real host', function () {
     assert.equal([...md.matchAll(/!\[\]\(images\//g)].length, 4, 'one image per page, resolving');
   });
 
+  it("the cloud's page and size limits do not apply to your server: a file over mineru.maxPages and mineru.maxFileSizeMB is sent", async () => {
+    const fake = await server();
+    await configure('maxPages', 2);
+    await configure('maxFileSizeMB', 1);
+    try {
+      const uri = await writeDoc('over cloud limits pages-5.pdf', 5);
+      await fs.appendFile(uri.fsPath, Buffer.alloc(1_200_000, 0x20)); // > 1 MB, still a PDF to the server
+      const [task] = await parseFiles([uri]);
+      const [done] = await settle([task!.id]);
+      assert.equal(done!.state, 'done', JSON.stringify(done!.error));
+      assert.equal(fake.requests.filter((q) => q.method === 'POST' && q.path === '/tasks').length, 1);
+    } finally {
+      await configure('maxPages', undefined);
+      await configure('maxFileSizeMB', undefined);
+    }
+  });
+
   it('a batch of 3 files on a one-slot server: the tree shows "queued, N ahead", then all are done', async () => {
     const fake = await server({ progress: 'manual', maxConcurrent: 1 });
     const uris = [
