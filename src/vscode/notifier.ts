@@ -53,12 +53,36 @@ export class Notifier implements vscode.Disposable {
       case 'paused':
         void this.announcePause(event);
         return;
+      case 'poll-trouble':
+        void this.pollTrouble(event.tasks, event.error);
+        return;
       default: {
         // A new kind of event fails to compile here until the notifier handles it.
         const unhandled: never = event;
         void unhandled;
       }
     }
+  }
+
+  /**
+   * Following tasks stopped working (the server is down, refuses, is busy): once per outage, say
+   * what failed and that the tasks wait and are checked again; the tree row shows it meanwhile.
+   */
+  private async pollTrouble(tasks: readonly TaskRecord[], error: SerializedError): Promise<void> {
+    const log = vscode.l10n.t('Show Log');
+    const test = vscode.l10n.t('Test Connection');
+    const what = tasks.length === 1 ? `"${tasks[0]!.name}"` : vscode.l10n.t('{0} documents', tasks.length);
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        'MinerU: cannot follow {0} right now: {1} The task keeps its place and is checked again with growing waits.',
+        what,
+        describeError(error, vscode.l10n),
+      ),
+      test,
+      log,
+    );
+    if (answer === test) await vscode.commands.executeCommand('mineru.testConnection');
+    if (answer === log) await vscode.commands.executeCommand('mineru.showLog');
   }
 
   /** Called when the token changes, so a new bad token is reported again. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { SerializedError } from '../core/errors';
 import type { TaskRecord, TaskState } from '../core/tasks/task';
 import { describeProgress, formatElapsed, isActive } from '../core/tasks/task';
 import type { TaskStore, TaskStoreEvent } from '../core/tasks/taskStore';
@@ -226,6 +227,8 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     // The server's queue while a task waits (no page progress there, and never a made-up one).
     if (task.state === 'pending' && task.queuedAhead !== undefined && task.queuedAhead > 0)
       parts[0] = vscode.l10n.t('queued, {0} ahead', task.queuedAhead);
+    // Polling fails for now (server down, refused, busy): the row says so until the next answer.
+    if (task.pollProblem && isActive(task)) parts.splice(1, 0, pollProblemLabel(task.pollProblem));
     const progress = describeProgress(task);
     if (progress) parts.push(progress);
     parts.push(elapsed);
@@ -285,6 +288,8 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const trace = task.error?.traceId ?? r?.traceId;
     if (trace) md.appendMarkdown(`${vscode.l10n.t('Trace ID')}: \`${trace}\`\n\n`);
     if (task.error) md.appendMarkdown(`$(error) ${escapeMd(describeError(task.error, vscode.l10n))}\n\n`);
+    if (task.pollProblem && isActive(task))
+      md.appendMarkdown(`$(warning) ${escapeMd(describeError(task.pollProblem, vscode.l10n))}\n\n`);
     if (task.result) {
       md.appendMarkdown(`${vscode.l10n.t('Result')}: \`${task.result.markdownPath}\`\n\n`);
       if (task.result.rejectedEntries) {
@@ -298,6 +303,13 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     }
     return md;
   }
+}
+
+/** "server unreachable, retrying": why a task's status is not moving, short enough for a row. */
+export function pollProblemLabel(problem: SerializedError): string {
+  if (problem.reason === 'selfHosted.unreachable') return vscode.l10n.t('server unreachable, retrying');
+  if (problem.reason === 'selfHosted.busy') return vscode.l10n.t('server busy, retrying');
+  return vscode.l10n.t('status check failed, retrying');
 }
 
 /** "paused until 14:00": the queue waits for a quota or a full queue (see ParseEngine). */

@@ -13,7 +13,7 @@ import { SelfHostedService } from '../../src/core/services/selfHosted/selfHosted
 import { flattenNested, withSelfHostedResults } from '../../src/core/services/selfHosted/selfHostedResults';
 import { documentNameFromFile, documentNameFromUrl } from '../../src/core/results/naming';
 import { createResultImporter } from '../../src/core/results/resultImporter';
-import { ParseEngine } from '../../src/core/tasks/engine';
+import { ParseEngine, type EngineEvent } from '../../src/core/tasks/engine';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import { TaskStore } from '../../src/core/tasks/taskStore';
 import { systemClock } from '../../src/core/util/clock';
@@ -305,6 +305,31 @@ describe('self-hosted service against the fake mineru-api', function () {
     );
   });
 
+  it('the server lost while a task waits: the task carries why (one event per outage), cleared by the next answer', async () => {
+    r = await rig({ progress: 'manual' });
+    const events: EngineEvent[] = [];
+    r.engine.onEvent((e) => events.push(e));
+    const f = await r.file('lost.pdf');
+    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r));
+    await r.waitFor((ts) => ts[0]?.state === 'pending');
+    await r.fake.down();
+    const rounds = r.fake.requests.length;
+    await r.waitFor((ts) => ts[0]?.pollProblem?.reason === 'selfHosted.unreachable');
+    await new Promise((res) => setTimeout(res, 100)); // several failed rounds
+    const trouble = events.filter((e) => e.kind === 'poll-trouble');
+    assert.equal(trouble.length, 1, 'one event for the outage, not one per round');
+    assert.equal(trouble[0]!.kind === 'poll-trouble' && trouble[0]!.error.phase, 'poll');
+    assert.equal(r.store.all()[0]!.state, 'pending', 'it keeps its place');
+    await r.fake.up();
+    await r.waitFor((ts) => r!.fake.requests.length > rounds && ts[0]?.pollProblem === undefined);
+    for (let i = 0; i < 40 && !finished(r.store.all()); i++) {
+      r.fake.advanceAll();
+      await new Promise((res) => setTimeout(res, 15));
+    }
+    const [task] = await r.waitFor(finished);
+    assert.equal(task!.state, 'done');
+  });
+
   it('503 at submission is waited on and tried again, not a failure', async () => {
     r = await rig();
     r.fake.faults.failNext = { status: 503, route: '^/tasks$', count: 2, body: '{"detail":"busy"}' };
@@ -327,6 +352,17 @@ describe('self-hosted service against the fake mineru-api', function () {
     assert.equal(task!.error?.reason, 'selfHosted.invalidOption');
     assert.equal(task!.error?.params?.field, 'backend');
     assert.match(task!.error.message, /refused the option backend: Invalid backend/);
+  });
+
+  it('400 for a language the server does not have names lang_list', async () => {
+    r = await rig();
+    const f = await r.file('klingon.pdf');
+    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r, { language: 'tlh' }));
+    const [task] = await r.waitFor(finished);
+    assert.equal(task!.state, 'failed');
+    assert.equal(task!.error?.reason, 'selfHosted.invalidOption');
+    assert.equal(task!.error?.params?.field, 'lang_list');
+    assert.match(task!.error.message, /refused the option lang_list: Language tlh not supported/);
   });
 
   it('404 after a server restart: the task fails as retryable with a clear note, and Retry submits again', async () => {

@@ -85,4 +85,9 @@ export type EngineEvent =
   | { kind: 'auth-failed'; error: SerializedError }
   | { kind: 'rate-limited'; task: TaskRecord; retryAt: number }
   /** The queue paused on a quota or queue-full answer; sent once per episode, not per task. */
-  | { kind: 'paused'; until: number; error: SerializedError; count: number };
+  | { kind: 'paused'; until: number; error: SerializedError; count: number }
+  /**
+   * Polling started failing for these tasks (the service is down, refuses, is busy); they keep
+   * their place and are polled again with backoff. Sent once per outage, not per round.
+   */
+  | { kind: 'poll-trouble'; tasks: TaskRecord[]; error: SerializedError };

@@ -18,6 +18,8 @@ export const POLL_CONCURRENCY = 4;
  */
 export class PollTracker {
   private disposed = false;
+  /** Tasks whose current polling trouble was announced (until an answer clears it). */
+  private readonly told = new Set<string>();
 
   constructor(
     private readonly updates: TaskUpdates,
@@ -74,12 +76,14 @@ export class PollTracker {
 
   /** Applies a status; returns whether anything moved. */
   apply(task: TaskRecord, status: TaskStatus): boolean {
+    this.told.delete(task.id); // an answer ends the trouble: a later outage is announced again
     const before = `${task.state}|${task.progress?.extractedPages ?? ''}`;
     if (status.state === 'done') {
       if (task.state === 'importing' || task.remoteDone) return false; // the same result twice is imported once
       this.updates.update(task.id, {
         state: 'importing',
         remoteDone: true,
+        ...(task.pollProblem ? { pollProblem: undefined } : {}),
         ...(status.fullZipUrl ? { zipUrl: status.fullZipUrl } : {}),
         ...(status.markdownUrl ? { markdownUrl: status.markdownUrl } : {}),
         ...(task.progress
@@ -95,6 +99,7 @@ export class PollTracker {
       return true;
     }
     const patch: Partial<TaskRecord> = { state: status.state };
+    if (task.pollProblem) patch.pollProblem = undefined;
     const queued = status.state === 'pending' ? status.queuedAhead : undefined;
     if (queued !== task.queuedAhead) patch.queuedAhead = queued;
     if (status.progress && status.progress.totalPages > 0) {
@@ -106,7 +111,8 @@ export class PollTracker {
     if (status.taskId && task.remote && !task.remote.taskId)
       patch.remote = { ...task.remote, taskId: status.taskId };
     const after = `${patch.state}|${patch.progress?.extractedPages ?? task.progress?.extractedPages ?? ''}`;
-    if (after === before && !patch.remote && !('queuedAhead' in patch)) return false;
+    if (after === before && !patch.remote && !('queuedAhead' in patch) && !('pollProblem' in patch))
+      return false;
     this.updates.update(task.id, patch);
     return true;
   }
@@ -131,5 +137,19 @@ export class PollTracker {
       return;
     }
     this.updates.logger.warn(`Polling failed (${err.message}); will try again with backoff.`);
+    // The tasks keep their place; the tree says why they wait at once, and one notification per
+    // outage once it lasts a second round (a single dropped poll is not worth a notification).
+    const lasting = tasks.filter((t) => t.pollProblem && !this.told.has(t.id));
+    for (const t of tasks)
+      if (t.pollProblem?.code !== err.code || t.pollProblem?.message !== err.message)
+        this.updates.update(t.id, { pollProblem: err });
+    if (lasting.length > 0) {
+      for (const t of lasting) this.told.add(t.id);
+      this.updates.emit({
+        kind: 'poll-trouble',
+        tasks: lasting.map((t) => this.updates.store.get(t.id) ?? t),
+        error: err,
+      });
+    }
   }
 }

@@ -66,6 +66,11 @@ export interface TaskRecord {
    * task keeps its place and is submitted or polled again at `until` (or on Refresh).
    */
   paused?: { until: number; code: string };
+  /**
+   * Set while polling this task fails in a way that is tried again (the server is down, refuses,
+   * is busy): the cause, for the tree and a notification. Cleared by the next answer.
+   */
+  pollProblem?: SerializedError;
   result?: ImportSummary;
   createdAt: number;
   updatedAt: number;

@@ -46,6 +46,7 @@ export class TaskUpdates {
       state: 'failed',
       error,
       transfer: undefined,
+      pollProblem: undefined,
       finishedAt: this.clock.now(),
     });
     if (task) {

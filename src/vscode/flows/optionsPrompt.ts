@@ -5,9 +5,10 @@ import { checkSubmitOptions } from '../../core/options/submitChecks';
 import { parsePageRanges } from '../../core/options/pageRanges';
 import { dataIdProblemText, submitProblemText } from '../optionsText';
 import { pageRangesText } from '../pageRangeText';
-import { SELF_HOSTED_BACKENDS } from '../../core/services/selfHosted/serverOptions';
 import type { TaskMode } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
+import { pickMany, pickOne, type ValuePick } from './quickPicks';
+import { askSelfHostedOptions } from './selfHostedOptionsPrompt';
 
 const LAST_OPTIONS_KEY = 'mineru.lastOptions';
 const LAST_MODE_KEY = 'mineru.lastMode';
@@ -32,7 +33,7 @@ export const LANGUAGES: readonly { id: string; label: string }[] = [
   { id: 'devanagari', label: 'Devanagari (Hindi, Marathi, Nepali …)' },
 ];
 
-type Pick<T> = vscode.QuickPickItem & { value: T };
+type Pick<T> = ValuePick<T>;
 
 /** Per-run options: the wire options plus this run's data ID template (never sent as such). */
 export type RunOptions = ParseOptions & { dataIdTemplate?: string };
@@ -84,6 +85,15 @@ export async function askForOptions(
   if (!mode) return undefined;
   await ctx.extension.globalState.update(LAST_MODE_KEY, mode);
 
+  if (mode === 'selfHosted') {
+    // The server's own options; the cloud-only ones (extra formats, cache, data ID, callback) are not offered.
+    const options = await askSelfHostedOptions(title, start, LANGUAGES);
+    if (!options) return undefined;
+    // Remembered beside the cloud's last choice, which it leaves alone.
+    await ctx.extension.globalState.update(LAST_OPTIONS_KEY, { ...last, selfHosted: options.selfHosted });
+    return { options, mode };
+  }
+
   const models: Pick<ModelVersion>[] = [
     {
       value: 'vlm',
@@ -97,22 +107,8 @@ export async function askForOptions(
     },
     { value: 'MinerU-HTML', label: 'MinerU-HTML', description: vscode.l10n.t('For web pages (.html)') },
   ];
-  let model: ModelVersion | undefined;
-  let backend: string | undefined;
-  if (mode === 'selfHosted') {
-    // The server's backends instead of the cloud's models.
-    const backends: Pick<string>[] = SELF_HOSTED_BACKENDS.map((b) => ({
-      value: b,
-      label: b,
-      ...(b === 'hybrid-engine' ? { description: vscode.l10n.t('The server default') } : {}),
-    }));
-    backend = await pickOne(title, vscode.l10n.t('Backend (2/6)'), backends, 'hybrid-engine');
-    if (!backend) return undefined;
-    model = proposedModel;
-  } else {
-    model = await pickOne(title, vscode.l10n.t('Model (2/6)'), models, proposedModel);
-    if (!model) return undefined;
-  }
+  const model = await pickOne(title, vscode.l10n.t('Model (2/6)'), models, proposedModel);
+  if (!model) return undefined;
 
   const features: Pick<'ocr' | 'formula' | 'table' | 'noCache' | 'advanced'>[] = [
     {
@@ -208,7 +204,6 @@ export async function askForOptions(
     ...(advanced.callback ? { callback: advanced.callback } : {}),
     ...(advanced.callback && advanced.seed ? { seed: advanced.seed } : {}),
     dataIdTemplate: advanced.dataIdTemplate,
-    ...(backend ? { selfHosted: { backend } } : {}),
   };
   await ctx.extension.globalState.update(LAST_OPTIONS_KEY, options);
   return { options, mode };
@@ -265,25 +260,4 @@ async function askAdvanced(title: string, start: AdvancedChoice): Promise<Advanc
     if (seed === undefined) return undefined;
   }
   return { dataIdTemplate: dataIdTemplate.trim(), callback: callback.trim(), seed: seed?.trim() };
-}
-
-async function pickOne<T>(
-  title: string,
-  placeHolder: string,
-  items: Pick<T>[],
-  active: T,
-): Promise<T | undefined> {
-  const sorted = [...items.filter((i) => i.value === active), ...items.filter((i) => i.value !== active)];
-  const choice = await vscode.window.showQuickPick(sorted, { title, placeHolder, ignoreFocusOut: true });
-  return choice?.value;
-}
-
-async function pickMany<T>(title: string, placeHolder: string, items: Pick<T>[]): Promise<T[] | undefined> {
-  const choice = await vscode.window.showQuickPick(items, {
-    title,
-    placeHolder,
-    canPickMany: true,
-    ignoreFocusOut: true,
-  });
-  return choice?.map((c) => c.value);
 }

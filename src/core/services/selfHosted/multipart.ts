@@ -60,7 +60,7 @@ export function multipartBody(
         yield head;
         // A file that changed size since it was measured would make the length lie: cut it there.
         let sent = 0;
-        for await (const chunk of createReadStream(file.path, { highWaterMark: 256 * 1024 })) {
+        for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
           const buf = chunk as Buffer;
           const room = file.size - sent;
           if (room <= 0) break;

@@ -18,6 +18,8 @@ export function detailOf(body: unknown): { text?: string; field?: string } {
     const field = /^Invalid ([A-Za-z_]+)/.exec(detail)?.[1];
     if (field) return { text: detail, field };
     if (/^Unsupported file type/i.test(detail)) return { text: detail, field: 'files' };
+    // ocr_language.py: "Language xx not supported. Allowed values: …"
+    if (/^Language \S+ not supported/.test(detail)) return { text: detail, field: 'lang_list' };
     if (/server_url/.test(detail)) return { text: detail, field: 'server_url' };
     return { text: detail };
   }
