@@ -28,6 +28,7 @@ import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
 import { TokenStore } from './vscode/tokenStore';
+import { createTools, registerLanguageModelTools, type MinerUTools } from './vscode/tools/lmTools';
 
 /**
  * What activate() returns in a test host only (ExtensionMode Development or Test): the services the
@@ -41,6 +42,8 @@ export interface MinerUTestApi {
   tree: TaskTreeProvider;
   /** The index of finished results (source + options → result folder). */
   results: ResultIndex;
+  /** The language-model tools' objects, to call prepareInvocation directly. */
+  tools: MinerUTools;
   /** This extension's own SecretStorage, read directly (not through the token store's cache). */
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
@@ -179,6 +182,8 @@ export function activate(
     automation,
   };
 
+  const tools = createTools({ ctx, results, maxCharacters: () => settings().toolMaxCharacters });
+
   const owned: vscode.Disposable[] = [];
   context.subscriptions.push({ dispose: () => disposeAll(owned) });
   owned.push(
@@ -219,6 +224,7 @@ export function activate(
     registerConnectionCommand(ctx, client.current),
     registerExtraFormatCommand(ctx),
     registerPageRangeCommand(ctx),
+    ...registerLanguageModelTools(tools),
   );
 
   shutdown = async () => {
@@ -239,6 +245,7 @@ export function activate(
     statusBar,
     tree,
     results,
+    tools,
     secrets: context.secrets,
     setToken: async (token) => {
       await tokens.set(token);
