@@ -51,8 +51,13 @@ function parseTool(deps: ToolDeps): vscode.LanguageModelTool<ParseToolInput> {
       const planned = await planParse(ctx, options.input);
       if (!planned.ok) return { invocationMessage: vscode.l10n.t('MinerU: checking the request') };
       const { plan } = planned;
-      const reused = await Promise.all(plan.sources.map((s) => lookup(deps, plan, s)));
-      const sent = plan.sources.filter((_, i) => !reused[i]);
+      // Only what would really leave: not the results already there, not the files refused before sending.
+      const stays = await Promise.all(
+        plan.sources.map(
+          async (s) => (await lookup(deps, plan, s)) !== undefined || !(await sendable(plan, s)),
+        ),
+      );
+      const sent = plan.sources.filter((_, i) => !stays[i]);
       const invocationMessage = vscode.l10n.t('MinerU: parsing {0} document(s)', plan.sources.length);
       if (sent.length === 0) return { invocationMessage };
       const lines = sent.map((s) =>
@@ -97,6 +102,10 @@ async function lookup(
   source: ToolSource,
 ): Promise<IndexedResult | undefined> {
   return deps.results.lookup(await keyOf(plan, source));
+}
+
+async function sendable(plan: ToolPlan, source: ToolSource): Promise<boolean> {
+  return source.kind === 'url' || (await checkFile(source.path, limitsFor(plan.mode))).ok;
 }
 
 async function keyOf(plan: ToolPlan, source: ToolSource): Promise<string> {
