@@ -56,10 +56,13 @@ describe('Language-model tools in the real host', function () {
     return { text: textOf(await invoke(input)), dialog };
   }
 
+  let written = 0;
   async function writePdf(rel: string, pages: number): Promise<string> {
     const p = path.join(workspaceRoot(), 'papers', rel);
     await fs.mkdir(path.dirname(p), { recursive: true });
-    await fs.writeFile(p, makePdf({ pages }));
+    // Padding of a length no other suite uses: the index keys files by content, and another
+    // suite's PDF of the same page count would be the same bytes, so an existing result.
+    await fs.writeFile(p, makePdf({ pages, padBytes: 12_347 + 7 * ++written }));
     return p;
   }
 
