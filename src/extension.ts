@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
 import type { MinerUApi } from './core/api/mineruApi';
+import { ResultIndex } from './core/results/resultIndex';
 import { mineruServices } from './core/services/mineruServices';
 import { SelfHostedService } from './core/services/selfHosted/selfHostedService';
 import { ParseEngine, type ResultImporter } from './core/tasks/engine';
@@ -27,6 +28,7 @@ import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
 import { TokenStore } from './vscode/tokenStore';
+import { createTools, registerLanguageModelTools, type MinerUTools } from './vscode/tools/lmTools';
 
 /**
  * What activate() returns in a test host only (ExtensionMode Development or Test): the services the
@@ -38,6 +40,10 @@ export interface MinerUTestApi {
   store: TaskStore;
   statusBar: TaskStatusBar;
   tree: TaskTreeProvider;
+  /** The index of finished results (source + options → result folder). */
+  results: ResultIndex;
+  /** The language-model tools' objects, to call prepareInvocation directly. */
+  tools: MinerUTools;
   /** This extension's own SecretStorage, read directly (not through the token store's cache). */
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
@@ -152,6 +158,10 @@ export function activate(
       source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
   });
 
+  // Every finished result, by source (URL or content hash) and options, across reloads: the
+  // language-model tool and watched folders find a result here instead of parsing again.
+  const results = new ResultIndex(context.workspaceState);
+
   const tree = new TaskTreeProvider(store);
   const taskView = createTaskView(tree, store);
   const treeView = taskView.view;
@@ -172,6 +182,8 @@ export function activate(
     automation,
   };
 
+  const tools = createTools({ ctx, results, maxCharacters: () => settings().toolMaxCharacters });
+
   const owned: vscode.Disposable[] = [];
   context.subscriptions.push({ dispose: () => disposeAll(owned) });
   owned.push(
@@ -189,6 +201,10 @@ export function activate(
       },
     },
     engine.onEvent((e) => notifier.handle(e)),
+    engine.onEvent((e) => {
+      if (e.kind === 'finished' && e.task.state === 'done')
+        void results.recordTask(e.task).catch(() => undefined);
+    }),
     tokens.onDidChange(() => {
       notifier.resetAuth();
       engine.refresh();
@@ -208,6 +224,7 @@ export function activate(
     registerConnectionCommand(ctx, client.current),
     registerExtraFormatCommand(ctx),
     registerPageRangeCommand(ctx),
+    ...registerLanguageModelTools(tools),
   );
 
   shutdown = async () => {
@@ -227,6 +244,8 @@ export function activate(
     store,
     statusBar,
     tree,
+    results,
+    tools,
     secrets: context.secrets,
     setToken: async (token) => {
       await tokens.set(token);

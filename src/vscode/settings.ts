@@ -29,6 +29,8 @@ export interface MinerUSettings {
   maxSubmissionsPerMinute: number;
   batchLimit: number;
   maxResultSizeMB: number;
+  /** mineru.tool.maxCharacters: Markdown the language-model tool returns per document. */
+  toolMaxCharacters: number;
   defaults: ParseOptions;
 }
 
@@ -69,6 +71,7 @@ export function readSettings(): MinerUSettings {
     outputDirectory: c.get<string>('outputDirectory', 'mineru') || 'mineru',
     batchLimit: clamp(c.get<number>('batchLimit', 50), 1, 200),
     maxResultSizeMB: clamp(c.get<number>('maxResultSizeMB', 1024), 1, 8192),
+    toolMaxCharacters: clamp(c.get<number>('tool.maxCharacters', 20_000), 1000, 1_000_000),
     dataIdTemplate: (c.get<string>('dataIdTemplate', '') ?? '').trim(),
     maxSubmissionsPerMinute: clamp(c.get<number>('maxSubmissionsPerMinute', 60), 0, 10_000),
     defaults,
