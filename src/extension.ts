@@ -15,6 +15,7 @@ import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerPageRangeCommand } from './vscode/commands/pageRangeCommand';
 import { registerParseCommands } from './vscode/commands/parseCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
+import { openViewerStates, registerViewerCommand } from './vscode/commands/viewerCommand';
 import { registerSelfHostedCommands } from './vscode/commands/selfHostedCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
 import { EndpointConsent } from './vscode/endpointConsent';
@@ -42,6 +43,8 @@ export interface MinerUTestApi {
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
   setToken(token: string): Promise<void>;
+  /** The open "Source beside Markdown" viewers: their Markdown, page and highlighted blocks. */
+  viewers(): Promise<{ markdown: string; page: number; highlighted: number[]; firstPaintMs?: number }[]>;
   /** Disposes this activation and activates again over the same storage: a window reload. */
   restart(): MinerUTestApi;
 }
@@ -208,6 +211,7 @@ export function activate(
     registerConnectionCommand(ctx, client.current),
     registerExtraFormatCommand(ctx),
     registerPageRangeCommand(ctx),
+    ...registerViewerCommand(ctx),
   );
 
   shutdown = async () => {
@@ -232,6 +236,7 @@ export function activate(
       await tokens.set(token);
       tokenChanged(ctx);
     },
+    viewers: openViewerStates,
     restart: () => {
       disposeAll(owned);
       return activate(context, target) ?? target;
