@@ -188,9 +188,13 @@ function layoutSlot(s: PageSlot): void {
   if (s.boxes) drawBoxes(s);
 }
 
+/** Until then, scroll events come from scrollToPage, not the user (the last pages cannot reach the top). */
+let chosenUntil = 0;
+
 function scrollToPage(n: number): void {
   const s = slots[n - 1];
   if (s) pagesEl.scrollTop = s.el.offsetTop - GAP;
+  chosenUntil = performance.now() + 200;
   setCurrent(n);
 }
 
@@ -207,6 +211,8 @@ function setCurrent(n: number): void {
 
 /** The page at the top of the viewport: binary search over the pages' offsets. */
 function pageAtScroll(): number {
+  // Scrolled to the end: the last page, though its top never reaches the top of the view.
+  if (pagesEl.scrollTop + pagesEl.clientHeight >= pagesEl.scrollHeight - 2) return slots.length;
   const y = pagesEl.scrollTop + pagesEl.clientHeight / 3;
   let lo = 0;
   let hi = slots.length - 1;
@@ -220,7 +226,7 @@ function pageAtScroll(): number {
 
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 pagesEl.addEventListener('scroll', () => {
-  const n = pageAtScroll();
+  const n = performance.now() < chosenUntil ? current : pageAtScroll();
   if (n !== current) setCurrent(n);
   if (scrollTimer) clearTimeout(scrollTimer);
   scrollTimer = setTimeout(saveState, 250);
