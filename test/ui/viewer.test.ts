@@ -158,4 +158,63 @@ describe('Source beside Markdown (UI)', function () {
     );
     assert.ok(ink > 200);
   });
+
+  it('pages by button, keyboard and the page box, and zooms in and back to fit width', async () => {
+    const { page } = ui();
+    await closeAllEditors(page);
+    const row = await waitForTaskRow(page, 'Tasks', NAME, 'done');
+    await runContextMenuItem(page, row, 'Open Source Beside Markdown');
+    const frame = viewerFrame();
+    const number = frame.locator('#page-number');
+    await frame.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await frame.locator('#next-page').click();
+    await until('page 2', async () => (await number.inputValue()) === '2', 10_000);
+    await frame.locator('#pages').focus();
+    await page.keyboard.press('PageDown');
+    await until('page 3', async () => (await number.inputValue()) === '3', 10_000);
+    await page.keyboard.press('Home');
+    await until('page 1', async () => (await number.inputValue()) === '1', 10_000);
+    await number.fill('3');
+    await number.press('Enter');
+    await until('page 3 again', async () => (await number.inputValue()) === '3', 10_000);
+    const zoom = frame.locator('#zoom-label');
+    const fit = await zoom.textContent();
+    await frame.locator('#zoom-in').click();
+    await until('zoomed in', async () => (await zoom.textContent()) !== fit, 10_000);
+    assert.ok(parseInt((await zoom.textContent()) ?? '0', 10) > parseInt(fit ?? '0', 10));
+    await frame.locator('#pages').focus();
+    await page.keyboard.press('0');
+    await until('fit width again', async () => (await zoom.textContent()) === fit, 10_000);
+    await until('still on page 3', async () => (await number.inputValue()) === '3', 10_000);
+  });
+
+  it('after a window reload the viewer reopens on the page it showed', async () => {
+    const { page } = ui();
+    const frame = viewerFrame();
+    const number = frame.locator('#page-number');
+    await until('page 3', async () => (await number.inputValue()) === '3', 10_000);
+    // The state is saved a moment after the last scroll.
+    await page.waitForTimeout(1_000);
+
+    // Developer: Reload Window, as a person reloads: the workbench saves its state (with the
+    // webview's) before it goes.
+    await Promise.all([
+      page.waitForEvent('load', { timeout: 60_000 }),
+      runCommand(page, 'Developer: Reload Window'),
+    ]);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await editorTab(page, `Source: ${NAME}.md`).waitFor({ state: 'visible', timeout: 60_000 });
+    const after = viewerFrame();
+    await after.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+    assert.equal(await after.locator('#page-number').inputValue(), '3', 'reopened on page 3');
+    const ink = await until(
+      'page 3 to be painted',
+      async () => {
+        const n = await inkOf(after, 3).catch(() => 0);
+        return n > 200 && n;
+      },
+      30_000,
+    );
+    assert.ok(ink > 200);
+  });
 });

@@ -4,7 +4,7 @@ import type { TaskRecord } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
 import type * as ViewerModule from '../viewer/sourceViewer';
 import type { SourceViewer, ViewerHost } from '../viewer/sourceViewer';
-import { SOURCE_VIEW_TYPE } from '../viewer/viewType';
+import { LAST_VIEWER_KEY, SOURCE_VIEW_TYPE } from '../viewer/viewType';
 import { registerCommand } from './register';
 import { resolveTask } from './taskArgument';
 
@@ -20,7 +20,11 @@ const viewerModule = (): Promise<typeof ViewerModule> => (module ??= import('../
  * (its URI), or the palette (the active editor's result; else a pick among the results).
  */
 export function registerViewerCommand(ctx: CommandContext): vscode.Disposable[] {
-  const host: ViewerHost = { extensionUri: ctx.extension.extensionUri, logger: ctx.logger };
+  const host: ViewerHost = {
+    extensionUri: ctx.extension.extensionUri,
+    logger: ctx.logger,
+    memento: ctx.extension.workspaceState,
+  };
   let last: string | undefined;
   const setKey = (): void => {
     const paths = ctx.store
@@ -44,13 +48,25 @@ export function registerViewerCommand(ctx: CommandContext): vscode.Disposable[] 
     }),
     vscode.window.registerWebviewPanelSerializer(SOURCE_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, raw: unknown): Promise<void> {
-        const state = parseViewerState(raw);
+        // The panel's own state, else (the web workbench may not have saved it) the last viewer's;
+        // the page the extension saw last wins over an older saved one for the same Markdown.
+        const last = parseViewerState(ctx.extension.workspaceState.get(LAST_VIEWER_KEY));
+        const own = parseViewerState(raw);
+        const state = own && last?.markdown === own.markdown ? last : (own ?? last);
         if (!state) {
+          ctx.logger.warn(
+            `Viewer: a viewer from the last session could not be restored (its saved state is not valid: ${describeState(raw)}).`,
+          );
           panel.dispose();
           return;
         }
         const { SourceViewer } = await viewerModule();
-        await SourceViewer.open(host, state.markdown, { panel, state });
+        const viewer = await SourceViewer.open(host, state.markdown, { panel, state });
+        ctx.logger.info(
+          viewer
+            ? `Viewer: restored ${state.markdown} on page ${state.page}.`
+            : `Viewer: ${state.markdown} could not be restored.`,
+        );
       },
     }),
   ];
@@ -106,4 +122,13 @@ async function markdownFor(ctx: CommandContext, arg: unknown): Promise<string | 
     },
   );
   return pick?.path;
+}
+
+/** The shape of a saved state, for the log (field names and types, no values). */
+function describeState(raw: unknown): string {
+  if (raw === null || typeof raw !== 'object') return typeof raw;
+  return Object.entries(raw as Record<string, unknown>)
+    .slice(0, 10)
+    .map(([k, v]) => `${k.slice(0, 40)}: ${typeof v}`)
+    .join(', ');
 }

@@ -21,7 +21,7 @@ import { blockLines, buildViewerModel, pickResultFiles } from '../../core/viewer
 import type { OutputLogger } from '../log';
 import { viewerIssueText } from './viewerText';
 
-import { SOURCE_VIEW_TYPE } from './viewType';
+import { LAST_VIEWER_KEY, SOURCE_VIEW_TYPE } from './viewType';
 
 /** Largest content list read (a 600-page result is a few MB). */
 const MAX_CONTENT_LIST_BYTES = 200 * 1_048_576;
@@ -29,6 +29,8 @@ const MAX_CONTENT_LIST_BYTES = 200 * 1_048_576;
 export interface ViewerHost {
   extensionUri: vscode.Uri;
   logger: OutputLogger;
+  /** Where the page of the last viewer moved is kept (workspace state), for the serializer. */
+  memento: vscode.Memento;
 }
 
 /** Open viewers by Markdown path, so a second open reveals the first. */
@@ -277,6 +279,8 @@ export class SourceViewer implements vscode.Disposable {
         break;
       case 'state':
         this.state = { ...this.state, page: message.page, zoom: message.zoom };
+        // The web workbench may persist the webview's own state late (or not at all on a reload).
+        void this.host.memento.update(LAST_VIEWER_KEY, this.state);
         break;
       case 'painted':
         if (this.firstPaintMs === undefined) {
