@@ -15,7 +15,7 @@ import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerPageRangeCommand } from './vscode/commands/pageRangeCommand';
 import { registerParseCommands } from './vscode/commands/parseCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
-import { openViewerStates, registerViewerCommand } from './vscode/commands/viewerCommand';
+import { openViewerStates, registerViewerCommand, type ViewerInfo } from './vscode/commands/viewerCommand';
 import { registerSelfHostedCommands } from './vscode/commands/selfHostedCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
 import { EndpointConsent } from './vscode/endpointConsent';
@@ -44,7 +44,7 @@ export interface MinerUTestApi {
   /** Stores a token as the password box would, for tests that do not drive the UI. */
   setToken(token: string): Promise<void>;
   /** The open "Source beside Markdown" viewers: their Markdown, page and highlighted blocks. */
-  viewers(): Promise<{ markdown: string; page: number; highlighted: number[]; firstPaintMs?: number }[]>;
+  viewers(): Promise<ViewerInfo[]>;
   /** Disposes this activation and activates again over the same storage: a window reload. */
   restart(): MinerUTestApi;
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { MinerUTestApi } from '../../src/extension';
-import { answerMessages, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
+import { answerMessages, EXTENSION_ID, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
 
 function viewerTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
@@ -46,6 +46,29 @@ describe('Source beside Markdown in the real host', function () {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === markdown);
     assert.ok(editor, 'the Markdown is open too');
     assert.notEqual(editor.viewColumn, tab?.group.viewColumn, 'the viewer is beside the Markdown');
+
+    // The page: a strict CSP with a nonce, no eval, and only the result folder and the bundle to read.
+    const [info] = await a.viewers();
+    const csp = info!.security.csp;
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9]{16,}'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+    // Other origins: only the webview's own resource origin (webview.cspSource).
+    const origins = csp.match(/https?:\/\/\S+/g) ?? [];
+    assert.ok(
+      origins.every((o) => /^https:\/\/\*?\.?[\w.-]*vscode-(cdn|resource)[\w.-]*$/.test(o)),
+      origins.join(' '),
+    );
+    assert.deepEqual(
+      info!.security.roots.map((r) => path.relative(path.dirname(markdown), r)),
+      [
+        '',
+        path.relative(
+          path.dirname(markdown),
+          path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'webview'),
+        ),
+      ],
+    );
 
     // Markdown → source: the table's line (the last block of content_list) highlights that block.
     const lines = editor.document.getText().split('\n');

@@ -72,16 +72,23 @@ export function registerViewerCommand(ctx: CommandContext): vscode.Disposable[] 
   ];
 }
 
+export interface ViewerInfo {
+  markdown: string;
+  page: number;
+  highlighted: number[];
+  firstPaintMs?: number;
+  security: { csp: string; roots: string[] };
+}
+
 /** The test API's view of the open viewers (automation only). */
-export async function openViewerStates(): Promise<
-  { markdown: string; page: number; highlighted: number[]; firstPaintMs?: number }[]
-> {
+export async function openViewerStates(): Promise<ViewerInfo[]> {
   if (!module) return [];
   const { openViewers } = await module;
   return openViewers().map((v) => ({
     markdown: v.markdownPath,
     page: v.page,
     highlighted: [...v.highlighted],
+    security: v.security,
     ...(v.firstPaintMs === undefined ? {} : { firstPaintMs: v.firstPaintMs }),
   }));
 }

@@ -248,6 +248,13 @@ export class SourceViewer implements vscode.Disposable {
     return this.state.page;
   }
 
+  /** The page's Content-Security-Policy and the folders it may read (for the tests). */
+  get security(): { csp: string; roots: string[] } {
+    const csp =
+      /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(this.panel.webview.html)?.[1] ?? '';
+    return { csp, roots: (this.panel.webview.options.localResourceRoots ?? []).map((u) => u.fsPath) };
+  }
+
   /** Block indices highlighted last (for the tests). */
   highlighted: number[] = [];
 
