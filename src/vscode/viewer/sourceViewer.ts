@@ -186,16 +186,19 @@ export class SourceViewer implements vscode.Disposable {
     }
     let panel = restore?.panel;
     if (!panel) {
-      const shown =
-        vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === mdUri.fsPath) ??
-        (await vscode.window.showTextDocument(document, { preview: false }));
+      // The Markdown becomes the active editor (where it is already shown, if it is), so that
+      // "beside" is beside it.
+      const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === mdUri.fsPath);
+      await vscode.window.showTextDocument(document, {
+        preview: false,
+        viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Active,
+      });
       panel = vscode.window.createWebviewPanel(
         SOURCE_VIEW_TYPE,
         vscode.l10n.t('Source: {0}', path.basename(markdownPath)),
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         {},
       );
-      void shown;
     }
     const folder = vscode.Uri.file(path.dirname(markdownPath));
     panel.webview.options = {
