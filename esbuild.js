@@ -4,6 +4,8 @@
 // host then parses less than half the code while activating.
 // Shape follows the `yo code` esbuild template: --production minifies, --watch rebuilds.
 const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -49,7 +51,35 @@ const nodeFormDataPlugin = {
   },
 };
 
+/**
+ * The viewer's webview (Source beside Markdown): its script with pdf.js bundled in, for the
+ * browser, plus pdf.js's worker, CMaps and standard fonts copied beside it (no CDN: it works
+ * offline), and its stylesheet: everything under dist/webview/, the panel's only extension root.
+ */
+async function buildWebview() {
+  const out = path.join(__dirname, 'dist', 'webview');
+  fs.mkdirSync(out, { recursive: true });
+  await esbuild.build({
+    entryPoints: ['src/webview/viewer.ts'],
+    bundle: true,
+    format: 'esm',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    platform: 'browser',
+    target: 'chrome120',
+    outfile: 'dist/webview/viewer.js',
+    logLevel: 'silent',
+  });
+  const pdfjs = path.dirname(require.resolve('pdfjs-dist/package.json'));
+  fs.copyFileSync(path.join(pdfjs, 'build', 'pdf.worker.min.mjs'), path.join(out, 'pdf.worker.min.mjs'));
+  for (const dir of ['cmaps', 'standard_fonts'])
+    fs.cpSync(path.join(pdfjs, dir), path.join(out, dir), { recursive: true });
+  fs.copyFileSync(path.join(__dirname, 'src', 'webview', 'viewer.css'), path.join(out, 'viewer.css'));
+}
+
 async function main() {
+  await buildWebview();
   await esbuild.build({
     stdin: { contents: "module.exports = require('axios');", resolveDir: __dirname, loader: 'js' },
     bundle: true,

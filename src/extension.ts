@@ -16,6 +16,7 @@ import { registerFileCommands } from './vscode/commands/fileCommands';
 import { registerPageRangeCommand } from './vscode/commands/pageRangeCommand';
 import { registerParseCommands } from './vscode/commands/parseCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
+import { openViewerStates, registerViewerCommand, type ViewerInfo } from './vscode/commands/viewerCommand';
 import { registerSelfHostedCommands } from './vscode/commands/selfHostedCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
 import { EndpointConsent } from './vscode/endpointConsent';
@@ -48,6 +49,8 @@ export interface MinerUTestApi {
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
   setToken(token: string): Promise<void>;
+  /** The open "Source beside Markdown" viewers: their Markdown, page and highlighted blocks. */
+  viewers(): Promise<ViewerInfo[]>;
   /** Disposes this activation and activates again over the same storage: a window reload. */
   restart(): MinerUTestApi;
 }
@@ -225,6 +228,7 @@ export function activate(
     registerExtraFormatCommand(ctx),
     registerPageRangeCommand(ctx),
     ...registerLanguageModelTools(tools),
+    ...registerViewerCommand(ctx),
   );
 
   shutdown = async () => {
@@ -251,6 +255,7 @@ export function activate(
       await tokens.set(token);
       tokenChanged(ctx);
     },
+    viewers: openViewerStates,
     restart: () => {
       disposeAll(owned);
       return activate(context, target) ?? target;

@@ -68,7 +68,8 @@ function keysOf(kind: SegmentKind, text: string): string[] {
 
 /** Splits Markdown text into segments; `lines` are the text's lines (\n or \r\n). */
 export function segmentMarkdown(markdown: string): Segment[] {
-  const lines = markdown.split(/\r?\n/);
+  // A string split is much cheaper than a RegExp one; \r\n files take the RegExp.
+  const lines = markdown.includes('\r') ? markdown.split(/\r?\n/) : markdown.split('\n');
   const out: Segment[] = [];
   let i = 0;
   const n = lines.length;
