@@ -6,6 +6,7 @@ import type { MinerUApi } from './core/api/mineruApi';
 import { mineruServices } from './core/services/mineruServices';
 import { SelfHostedService } from './core/services/selfHosted/selfHostedService';
 import { ParseEngine, type ResultImporter } from './core/tasks/engine';
+import type { TaskRecord } from './core/tasks/task';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
 import type { CommandContext } from './vscode/commandContext';
@@ -17,6 +18,7 @@ import { registerParseCommands } from './vscode/commands/parseCommands';
 import { registerTaskCommands } from './vscode/commands/taskCommands';
 import { registerSelfHostedCommands } from './vscode/commands/selfHostedCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
+import { handleParseUri, registerUriHandler } from './vscode/commands/uriHandler';
 import { EndpointConsent } from './vscode/endpointConsent';
 import { lazy } from './vscode/lazy';
 import { OutputLogger } from './vscode/log';
@@ -42,6 +44,12 @@ export interface MinerUTestApi {
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
   setToken(token: string): Promise<void>;
+  /**
+   * Hands a URI to the extension's URI handler, as VS Code does for vscode://<extension id>/…
+   * (code-server hands its code-oss:// URIs to the browser, see test/integration/uriHandler.test.ts),
+   * and resolves to the tasks it created.
+   */
+  handleUri(uri: vscode.Uri): Promise<TaskRecord[] | undefined>;
   /** Disposes this activation and activates again over the same storage: a window reload. */
   restart(): MinerUTestApi;
 }
@@ -172,7 +180,7 @@ export function activate(
     automation,
   };
 
-  const owned: vscode.Disposable[] = [];
+  const owned: vscode.Disposable[] = [registerUriHandler(ctx)];
   context.subscriptions.push({ dispose: () => disposeAll(owned) });
   owned.push(
     tokens,
@@ -232,6 +240,7 @@ export function activate(
       await tokens.set(token);
       tokenChanged(ctx);
     },
+    handleUri: (uri) => handleParseUri(ctx, uri),
     restart: () => {
       disposeAll(owned);
       return activate(context, target) ?? target;
