@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { MinerUClient } from './core/api/client';
 import { documentNameFromFile, documentNameFromUrl } from './core/results/naming';
 import type { MinerUApi } from './core/api/mineruApi';
+import { ResultIndex } from './core/results/resultIndex';
 import { mineruServices } from './core/services/mineruServices';
 import { SelfHostedService } from './core/services/selfHosted/selfHostedService';
 import { ParseEngine, type ResultImporter } from './core/tasks/engine';
@@ -40,6 +41,8 @@ export interface MinerUTestApi {
   store: TaskStore;
   statusBar: TaskStatusBar;
   tree: TaskTreeProvider;
+  /** The index of finished results (source + options → result folder). */
+  results: ResultIndex;
   /** This extension's own SecretStorage, read directly (not through the token store's cache). */
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
@@ -160,6 +163,10 @@ export function activate(
       source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
   });
 
+  // Every finished result, by source (URL or content hash) and options, across reloads: the
+  // language-model tool and watched folders find a result here instead of parsing again.
+  const results = new ResultIndex(context.workspaceState);
+
   const tree = new TaskTreeProvider(store);
   const taskView = createTaskView(tree, store);
   const treeView = taskView.view;
@@ -197,6 +204,10 @@ export function activate(
       },
     },
     engine.onEvent((e) => notifier.handle(e)),
+    engine.onEvent((e) => {
+      if (e.kind === 'finished' && e.task.state === 'done')
+        void results.recordTask(e.task).catch(() => undefined);
+    }),
     tokens.onDidChange(() => {
       notifier.resetAuth();
       engine.refresh();
@@ -235,6 +246,7 @@ export function activate(
     store,
     statusBar,
     tree,
+    results,
     secrets: context.secrets,
     setToken: async (token) => {
       await tokens.set(token);
