@@ -30,6 +30,7 @@ import { TaskStatusBar } from './vscode/statusBar';
 import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
 import { TokenStore } from './vscode/tokenStore';
+import { FolderWatcher } from './vscode/watch/folderWatcher';
 
 /**
  * What activate() returns in a test host only (ExtensionMode Development or Test): the services the
@@ -43,6 +44,8 @@ export interface MinerUTestApi {
   tree: TaskTreeProvider;
   /** The index of finished results (source + options → result folder). */
   results: ResultIndex;
+  /** Watched folders (mineru.watch.folders). */
+  watch: FolderWatcher;
   /** This extension's own SecretStorage, read directly (not through the token store's cache). */
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
@@ -187,7 +190,9 @@ export function activate(
     automation,
   };
 
-  const owned: vscode.Disposable[] = [registerUriHandler(ctx)];
+  // Watched folders start only in a trusted workspace, and only for globs the user confirmed.
+  const watch = new FolderWatcher(ctx, results);
+  const owned: vscode.Disposable[] = [registerUriHandler(ctx), watch];
   context.subscriptions.push({ dispose: () => disposeAll(owned) });
   owned.push(
     tokens,
@@ -247,6 +252,7 @@ export function activate(
     statusBar,
     tree,
     results,
+    watch,
     secrets: context.secrets,
     setToken: async (token) => {
       await tokens.set(token);

@@ -1,19 +1,7 @@
-/** Watched folders, the pure part: usable globs, files never watched, when a file is complete, the ledger. */
+/** Watched folders, the pure part: usable globs, files never watched, when a file is complete. */
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { createHash } from 'node:crypto';
-import { hashFile } from '../../src/core/files/hashFile';
-import { MemoryKeyValueStore } from '../../src/core/util/keyValueStore';
 import { StabilityTracker, type FileStamp } from '../../src/core/watch/stability';
 import { checkWatchGlob, isWatchable } from '../../src/core/watch/watchRules';
-import {
-  ledgerKey,
-  WatchLedger,
-  WATCH_LEDGER_KEY,
-  WATCH_LEDGER_LIMIT,
-} from '../../src/core/watch/watchLedger';
 import { FakeClock } from './helpers/fakeClock';
 
 describe('watch: checkWatchGlob', () => {
@@ -148,39 +136,5 @@ describe('watch: StabilityTracker (fake clock)', () => {
     assert.deepEqual(tracker.pending, ['empty.pdf']);
     tracker.dispose();
     assert.equal(clock.pending, 0);
-  });
-});
-
-describe('watch: ledger', () => {
-  it('remembers keys across instances over the same store, bounded', async () => {
-    const state = new MemoryKeyValueStore();
-    const key = ledgerKey('abc', 'precise', { language: 'en', isOcr: false });
-    await new WatchLedger(state).add(key);
-    assert.equal(new WatchLedger(state).has(key), true);
-    assert.equal(
-      new WatchLedger(state).has(ledgerKey('abc', 'quick', { language: 'en', isOcr: false })),
-      false,
-    );
-    for (let i = 0; i < WATCH_LEDGER_LIMIT; i++) await new WatchLedger(state).add(`k${i}`);
-    assert.equal(new WatchLedger(state).has(key), false, 'the oldest went');
-    assert.equal(state.get<string[]>(WATCH_LEDGER_KEY)?.length, WATCH_LEDGER_LIMIT);
-    await new WatchLedger(state).remove('k5');
-    assert.equal(new WatchLedger(state).has('k5'), false);
-  });
-
-  it('keys do not depend on the order of options, and do on their values', () => {
-    assert.equal(
-      ledgerKey('h', 'm', { a: 1, b: [1, 2] }),
-      ledgerKey('h', 'm', { b: [1, 2], a: 1, c: undefined }),
-    );
-    assert.notEqual(ledgerKey('h', 'm', { a: 1 }), ledgerKey('h', 'm', { a: 2 }));
-    assert.notEqual(ledgerKey('h', 'm', { a: 1 }), ledgerKey('g', 'm', { a: 1 }));
-  });
-
-  it('hashFile is the SHA-256 of the content', async () => {
-    const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'mineru-hash-')), 'a.bin');
-    await fs.writeFile(file, Buffer.alloc(200_000, 7));
-    assert.equal(await hashFile(file), createHash('sha256').update(Buffer.alloc(200_000, 7)).digest('hex'));
-    await fs.rm(path.dirname(file), { recursive: true });
   });
 });
