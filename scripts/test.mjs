@@ -194,7 +194,14 @@ const hostBlocker = !hostReady
 await stage(
   'integration tests (VS Code host)',
   process.execPath,
-  [path.join(ROOT, 'scripts', 'run-host-tests.mjs'), '--results', resultsFile('integration')],
+  // The suite runs about five minutes on a busy machine (watched-folder tests wait for files to settle).
+  [
+    path.join(ROOT, 'scripts', 'run-host-tests.mjs'),
+    '--timeout',
+    '540000',
+    '--results',
+    resultsFile('integration'),
+  ],
   { results: () => readJson(resultsFile('integration')), timeoutMs: 15 * 60_000, skipReason: hostBlocker },
 );
 await stage(

@@ -20,7 +20,13 @@ import {
 } from './helpers';
 
 /** Longer than the watcher's debounce and two looks (1.5 s + 1 s), with room for the file watcher. */
-const SETTLE_MS = 6000;
+const SETTLE_MS = 5000;
+/**
+ * A PDF no other test parses: the result index (shared by every suite of this host) would otherwise
+ * already hold one with the same content, and the watcher would rightly not send it.
+ */
+const uniquePdf = (pages: number): Buffer =>
+  makePdf({ pages, padBytes: 2048 + Math.floor(Math.random() * 50_000) });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('MinerU watched folders in the real host', function () {
@@ -82,7 +88,7 @@ describe('MinerU watched folders in the real host', function () {
     );
     assert.deepEqual(question.items, ['Watch', 'Not Now']);
 
-    const pdf = makePdf({ pages: 2 });
+    const pdf = uniquePdf(2);
     const file = await write('inbox-a/sub/paper.pdf', pdf);
     const [task] = await waitFor('the watched file to be parsed', () => {
       const t = tasksFor(file);
@@ -114,7 +120,7 @@ describe('MinerU watched folders in the real host', function () {
         await sleep(SETTLE_MS);
         assert.equal(tasksFor(again).length, 0, 'not sent again after a reload');
         // New content in the same folder still goes, without a second question.
-        const other = await write('inbox-a/other.pdf', makePdf({ pages: 3 }));
+        const other = await write('inbox-a/other.pdf', uniquePdf(3));
         await waitFor(
           'the new file to be parsed',
           () => tasksFor(other).length === 1 && ['done', 'failed'].includes(tasksFor(other)[0]!.state),
@@ -136,7 +142,7 @@ describe('MinerU watched folders in the real host', function () {
       shown.filter((m) => m.message.startsWith('MinerU: watch')).length,
       vscode.workspace.isTrusted ? 1 : 0,
     );
-    const file = await write('inbox-b/paper.pdf', makePdf({ pages: 1 }));
+    const file = await write('inbox-b/paper.pdf', uniquePdf(1));
     await sleep(SETTLE_MS);
     assert.equal(tasksFor(file).length, 0);
     assert.equal(fake.requests.length, 0, 'no request at all');
@@ -176,7 +182,7 @@ describe('MinerU watched folders in the real host', function () {
   it('watched folders are off in an untrusted workspace (control: a trusted one asks)', async () => {
     const shown = await watchGlobs(['inbox-d/*.pdf'], 'Watch');
     const asked = shown.filter((m) => m.message.startsWith('MinerU: watch')).length;
-    const file = await write('inbox-d/paper.pdf', makePdf({ pages: 1 }));
+    const file = await write('inbox-d/paper.pdf', uniquePdf(1));
     if (process.env.MINERU_EXPECT_UNTRUSTED === '1') assert.equal(vscode.workspace.isTrusted, false);
     if (vscode.workspace.isTrusted) {
       assert.equal(asked, 1);
