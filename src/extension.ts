@@ -7,6 +7,7 @@ import { ResultIndex } from './core/results/resultIndex';
 import { mineruServices } from './core/services/mineruServices';
 import { SelfHostedService } from './core/services/selfHosted/selfHostedService';
 import { ParseEngine, type ResultImporter } from './core/tasks/engine';
+import type { TaskRecord } from './core/tasks/task';
 import { TaskStore } from './core/tasks/taskStore';
 import { systemClock } from './core/util/clock';
 import type { CommandContext } from './vscode/commandContext';
@@ -19,6 +20,7 @@ import { registerTaskCommands } from './vscode/commands/taskCommands';
 import { openViewerStates, registerViewerCommand, type ViewerInfo } from './vscode/commands/viewerCommand';
 import { registerSelfHostedCommands } from './vscode/commands/selfHostedCommands';
 import { registerTokenCommands, tokenChanged } from './vscode/commands/tokenCommands';
+import { handleParseUri, registerUriHandler } from './vscode/commands/uriHandler';
 import { EndpointConsent } from './vscode/endpointConsent';
 import { lazy } from './vscode/lazy';
 import { OutputLogger } from './vscode/log';
@@ -30,6 +32,7 @@ import { TaskTreeProvider } from './vscode/taskTree';
 import { createTaskView } from './vscode/taskView';
 import { TokenStore } from './vscode/tokenStore';
 import { createTools, registerLanguageModelTools, type MinerUTools } from './vscode/tools/lmTools';
+import { FolderWatcher } from './vscode/watch/folderWatcher';
 
 /**
  * What activate() returns in a test host only (ExtensionMode Development or Test): the services the
@@ -45,12 +48,20 @@ export interface MinerUTestApi {
   results: ResultIndex;
   /** The language-model tools' objects, to call prepareInvocation directly. */
   tools: MinerUTools;
+  /** Watched folders (mineru.watch.folders). */
+  watch: FolderWatcher;
   /** This extension's own SecretStorage, read directly (not through the token store's cache). */
   secrets: vscode.SecretStorage;
   /** Stores a token as the password box would, for tests that do not drive the UI. */
   setToken(token: string): Promise<void>;
   /** The open "Source beside Markdown" viewers: their Markdown, page and highlighted blocks. */
   viewers(): Promise<ViewerInfo[]>;
+  /**
+   * Hands a URI to the extension's URI handler, as VS Code does for vscode://<extension id>/…
+   * (code-server hands its code-oss:// URIs to the browser, see test/integration/uriHandler.test.ts),
+   * and resolves to the tasks it created.
+   */
+  handleUri(uri: vscode.Uri): Promise<TaskRecord[] | undefined>;
   /** Disposes this activation and activates again over the same storage: a window reload. */
   restart(): MinerUTestApi;
 }
@@ -187,7 +198,9 @@ export function activate(
 
   const tools = createTools({ ctx, results, maxCharacters: () => settings().toolMaxCharacters });
 
-  const owned: vscode.Disposable[] = [];
+  // Watched folders start only in a trusted workspace, and only for globs the user confirmed.
+  const watch = new FolderWatcher(ctx, results);
+  const owned: vscode.Disposable[] = [registerUriHandler(ctx), watch];
   context.subscriptions.push({ dispose: () => disposeAll(owned) });
   owned.push(
     tokens,
@@ -250,12 +263,14 @@ export function activate(
     tree,
     results,
     tools,
+    watch,
     secrets: context.secrets,
     setToken: async (token) => {
       await tokens.set(token);
       tokenChanged(ctx);
     },
     viewers: openViewerStates,
+    handleUri: (uri) => handleParseUri(ctx, uri),
     restart: () => {
       disposeAll(owned);
       return activate(context, target) ?? target;

@@ -99,6 +99,20 @@ export function readFileSettings(): FileSettings {
   };
 }
 
+/**
+ * `mineru.watch.folders` of one workspace folder: the globs as written (checked by
+ * src/core/watch/watchRules.ts), and the output folder that is never watched. Resource scope: a
+ * workspace may set them, since each glob is confirmed by the user before anything is sent.
+ */
+export function readWatchSettings(folder: vscode.Uri): { globs: string[]; outputDirectory: string } {
+  const c = vscode.workspace.getConfiguration('mineru', folder);
+  const globs = c.get<unknown>('watch.folders', []);
+  return {
+    globs: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string') : [],
+    outputDirectory: c.get<string>('outputDirectory', 'mineru') || 'mineru',
+  };
+}
+
 /** VS Code's own `http.*` settings that Test Connection reports. */
 export interface ProxySettings {
   /** `http.proxy`; undefined or empty: none set. */
