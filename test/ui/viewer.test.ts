@@ -114,9 +114,16 @@ describe('Source beside Markdown (UI)', function () {
     await box.click();
     await until('the cursor on the heading line', async () => (await cursorLine()) === headingLine, 15_000);
 
-    // Markdown → source: a click on the table's line highlights the table's box.
-    const tableLine = page.locator('.monaco-editor .view-line').filter({ hasText: '<table>' }).first();
-    await tableLine.click();
+    // Markdown → source: the cursor on the table's line highlights the table's box. The line may be
+    // below the editor's fold (an earlier suite can leave the panel open, and Monaco renders only
+    // the lines in view), so focus the Markdown on the heading just revealed, then Go to Line.
+    const tableLineNumber = lines.findIndex((l) => l.includes('<table>')) + 1;
+    assert.ok(tableLineNumber > 0, 'the fixture has a table');
+    await page.locator('.monaco-editor .view-line').filter({ hasText: '## Section 2' }).first().click();
+    await runCommand(page, 'Go to Line/Column...');
+    await page.keyboard.type(String(tableLineNumber));
+    await page.keyboard.press('Enter');
+    await until('the cursor on the table line', async () => (await cursorLine()) === tableLineNumber, 15_000);
     const highlighted = frame.locator('.box.kind-table.highlight');
     await highlighted.waitFor({ state: 'attached', timeout: 20_000 });
     assert.equal(await frame.locator('.box.highlight').count(), 1, 'only the table is highlighted');
