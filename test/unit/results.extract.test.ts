@@ -342,6 +342,30 @@ describe('results: importResultZip', () => {
     assert.deepEqual(tree(result.folder), ['doc.md']);
   });
 
+  it('an entry after a refused one in a new folder (removed with it) is still written there', async () => {
+    writeFileSync(
+      zipPath,
+      rawZip([
+        { name: 'full.md', data: Buffer.from('# x') },
+        { name: 'extra/deep/liar.json', data: Buffer.alloc(4096, 0x41), declaredSize: 16 },
+        { name: 'extra/deep/good.json', data: Buffer.from('{}') },
+        { name: 'extra/other.json', data: Buffer.from('[]') },
+      ]),
+    );
+    const result = await importResultZip(zipPath, { outputDir: out, documentName: 'doc' });
+    assert.deepEqual(
+      result.rejected.map((r) => r.entry),
+      ['extra/deep/liar.json'],
+    );
+    assert.deepEqual(tree(result.folder), [
+      'doc.md',
+      'extra',
+      'extra/deep',
+      'extra/deep/good.json',
+      'extra/other.json',
+    ]);
+  });
+
   it('[R-ZIP-4] refuses an entry larger than maxEntryBytes', async () => {
     standardZip().writeZip(zipPath);
     await rejectsWith(

@@ -18,7 +18,7 @@ import { sanitizeName } from './naming';
 import { isFolderError, outputWriteError, stopsTheImport } from './outputWriteError';
 import { createTempFolder, moveIntoPlace } from './placement';
 import { arrangeResult, type ExtraFormatKind } from './resultLayout';
-import { declaredEntry, declaredEntryCount, entryKind, readZipEntries } from './zipDirectory';
+import { declaredEntry, entryKind, readZipEntries } from './zipDirectory';
 import { ZipEntryError, type ZipArchive, type ZipEntryInfo } from './zipReader';
 
 /** Safe import of a MinerU result zip: each entry checked, written into a temporary folder, placed whole. */
@@ -64,12 +64,10 @@ export async function importResultZip(zipPath: string, opts: ImportOptions): Pro
   const name = sanitizeName(opts.documentName);
   throwIfAborted(opts.signal);
 
-  const declared = await declaredEntryCount(zipPath).catch(() => undefined);
-  if (declared !== undefined) checkEntryCount(declared, limits);
-  const zipSize = (await fs.stat(zipPath)).size;
-  const archive = await readZipEntries(zipPath);
+  // One open of the archive: the declared entry count is checked before the directory is parsed.
+  const archive = await readZipEntries(zipPath, (declared) => checkEntryCount(declared, limits));
   try {
-    return await extractArchive(archive, zipSize, name, opts, limits, logger);
+    return await extractArchive(archive, archive.size, name, opts, limits, logger);
   } finally {
     await archive.close().catch(() => undefined);
   }
@@ -93,6 +91,8 @@ async function extractArchive(
     const rejected: ImportedResult['rejected'] = [];
     const written: string[] = []; // relative paths of files, in archive order
     const taken = new Set<string>(); // lower-cased relative paths: no two names differing only in case
+    // Folders known to exist in the temporary folder: one mkdir per folder, not one per entry.
+    const folders = new Set<string>([temp]);
     let actualTotal = 0;
 
     for (const entry of entries) {
@@ -114,13 +114,16 @@ async function extractArchive(
       }
       const key = check.relative.toLowerCase();
       if (kind === 'directory') {
-        await fs.mkdir(check.absolute, { recursive: true }).catch((error: unknown) => {
-          if (stopsTheImport(error)) throw outputWriteError(error, opts.outputDir);
-          rejected.push({
-            entry: entryName,
-            reason: `cannot create folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          });
-        });
+        await fs.mkdir(check.absolute, { recursive: true }).then(
+          () => folders.add(check.absolute),
+          (error: unknown) => {
+            if (stopsTheImport(error)) throw outputWriteError(error, opts.outputDir);
+            rejected.push({
+              entry: entryName,
+              reason: `cannot create folder (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+            });
+          },
+        );
         continue;
       }
       if (taken.has(key)) {
@@ -129,7 +132,7 @@ async function extractArchive(
       }
       // One entry at a time, streamed from the archive to its file: inflated by zlib off the event
       // loop, capped at its declared size, its CRC checked, the limits checked on every chunk.
-      const outcome = await writeEntry(archive, entry, check.absolute, signal, (bytes) => {
+      const outcome = await writeEntry(archive, entry, check.absolute, folders, signal, (bytes) => {
         checkEntrySize(entryName, bytes, limits);
         checkInflatedTotal(actualTotal + bytes, limits);
       });
@@ -194,13 +197,18 @@ async function writeEntry(
   archive: ZipArchive,
   entry: ZipEntryInfo,
   target: string,
+  folders: Set<string>,
   signal: AbortSignal | undefined,
   onBytes: (bytes: number) => void,
 ): Promise<EntryOutcome> {
   let madeFolder: string | undefined;
   let file: fs.FileHandle;
+  const parent = path.dirname(target);
   try {
-    madeFolder = await fs.mkdir(path.dirname(target), { recursive: true });
+    if (!folders.has(parent)) {
+      madeFolder = await fs.mkdir(parent, { recursive: true });
+      folders.add(parent);
+    }
     file = await fs.open(target, 'wx');
   } catch (error) {
     return { kind: 'write-failed', error };
@@ -223,8 +231,12 @@ async function writeEntry(
   } catch (error) {
     await file.close().catch(() => undefined);
     await fs.rm(target, { force: true }).catch(() => undefined);
-    if (madeFolder !== undefined)
+    if (madeFolder !== undefined) {
       await fs.rm(madeFolder, { recursive: true, force: true }).catch(() => undefined);
+      // Gone again, with any folder under it: forget them all (a later entry makes its own).
+      folders.clear();
+      folders.add(path.dirname(madeFolder));
+    }
     if (signal?.aborted) throw abortReason(signal);
     if (error instanceof MinerUError) throw error;
     if (error instanceof ZipEntryError) return { kind: 'unreadable', error };

@@ -26,12 +26,17 @@ export async function declaredEntryCount(zipPath: string): Promise<number | unde
 
 /**
  * The archive at `zipPath`, open, with its entries; a damaged archive is a retryable ZIP_CORRUPT
- * error. The caller closes it.
+ * error. `checkDeclaredCount` sees the end record's entry count before the directory is parsed
+ * (one open of the file for both) and its MinerUError is passed on as it is. The caller closes it.
  */
-export async function readZipEntries(zipPath: string): Promise<ZipArchive> {
+export async function readZipEntries(
+  zipPath: string,
+  checkDeclaredCount?: (count: number) => void,
+): Promise<ZipArchive> {
   try {
-    return await openZip(zipPath);
+    return await openZip(zipPath, checkDeclaredCount ? { checkDeclaredCount } : {});
   } catch (error) {
+    if (error instanceof MinerUError) throw error; // refused by checkDeclaredCount
     throw new MinerUError({
       phase: 'extract',
       code: 'ZIP_CORRUPT',

@@ -203,13 +203,23 @@ export interface ZipArchive {
  * Opens the archive at `zipPath` and reads its central directory (not the data). A damaged or
  * missing directory is a ZipFormatError; file-system errors are passed on as they are.
  */
-export async function openZip(zipPath: string): Promise<ZipArchive> {
+export async function openZip(
+  zipPath: string,
+  opts: {
+    /**
+     * Sees the entry count the end record declares (0xffff without a zip64 record: at least this
+     * many) before any directory record is read, and throws to refuse the archive.
+     */
+    checkDeclaredCount?: (count: number) => void;
+  } = {},
+): Promise<ZipArchive> {
   const handle = await fs.open(zipPath, 'r');
   try {
     const { size } = await handle.stat();
     const end = await readEndRecord(handle, size);
     if (!end) throw new ZipFormatError('No end of central directory record: not a zip file');
     const { entries: count, centralDirectoryOffset: start, centralDirectorySize } = end;
+    opts.checkDeclaredCount?.(count);
     const limit = start + centralDirectorySize;
     if (limit > end.centralDirectoryLimit || count * CENTRAL_LENGTH > centralDirectorySize) {
       throw new ZipFormatError('The central directory lies outside the archive');
