@@ -199,6 +199,11 @@ export function activate(
   const tools = createTools({ ctx, results, maxCharacters: () => settings().toolMaxCharacters });
 
   // Watched folders start only in a trusted workspace, and only for globs the user confirmed.
+  // They are why package.json activates on "onStartupFinished": a watcher must run without the
+  // user opening the view, and no narrower event can say "this workspace sets mineru.watch.folders"
+  // — workspaceContains matches files fixed in the manifest, not a setting's globs, and is checked
+  // only at start-up, not for files that arrive later. onStartupFinished runs after the workbench
+  // is up (it never delays start-up), and activation stays network-free (see CONTRIBUTING.md).
   const watch = new FolderWatcher(ctx, results);
   const owned: vscode.Disposable[] = [registerUriHandler(ctx), watch];
   context.subscriptions.push({ dispose: () => disposeAll(owned) });

@@ -125,6 +125,9 @@ describe('Tasks view menus (UI)', function () {
     fake.reset();
     await new Promise((r) => files.close(r));
     await closeAllEditors(page).catch(() => undefined);
+    // "Show Log" opened the panel: hide it, or the next suite's editors are too short to show the
+    // lines it clicks (the viewer test's table line).
+    await runCommand(page, 'View: Hide Panel', 5_000).catch(() => undefined);
     // Later suites start without a token (a no-op when the last test already cleared it).
     await runCommand(page, 'MinerU: Clear API Token', 5_000).catch(() => undefined);
   });
