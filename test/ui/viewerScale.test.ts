@@ -145,5 +145,10 @@ describe('Source beside Markdown at scale (UI)', function () {
     // Only pages in view plus one each side hold a canvas: a handful, never hundreds.
     assert.ok(maxDrawn <= 8, `at most 8 canvases at once (saw ${maxDrawn})`);
     assert.ok(samples.length > 50, 'the scroll went through the document');
+    // Memory bounded: kept pages would add well over a gigabyte (measured: +1.4 GB with none released).
+    assert.ok(
+      peak - opened.total < 500,
+      `renderer RSS grew ${(peak - opened.total).toFixed(0)} MB while scrolling`,
+    );
   });
 });
