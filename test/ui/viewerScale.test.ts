@@ -99,16 +99,19 @@ describe('Source beside Markdown at scale (UI)', function () {
     await runContextMenuItem(page, row, 'Open Source Beside Markdown');
     await editorTab(page, `Source: ${NAME}.md`).waitFor({ state: 'visible', timeout: 30_000 });
     const frame = viewerFrame();
+    // The webview marks page 1 drawn (its render finished) on its body.
     await until(
       'page 1 to be painted',
       async () =>
-        frame
-          .locator('canvas[data-page="1"]')
-          .evaluate((el) => (el as unknown as { width: number }).width > 0)
-          .catch(() => false),
+        (await frame
+          .locator('body[data-painted-ms]')
+          .count()
+          .catch(() => 0)) > 0,
       60_000,
     );
     const firstPaint = Date.now() - started;
+    // The part from the worker and PDF fetch to page 1 drawn, as the webview measured it.
+    const inWebview = Number(await frame.locator('body').getAttribute('data-painted-ms'));
     const pages = frame.locator('#pages');
     assert.equal(await frame.locator('.page').count(), 600, 'a slot for every page');
     const opened = await rendererRss();
@@ -138,7 +141,7 @@ describe('Source beside Markdown at scale (UI)', function () {
     const maxDrawn = Math.max(...samples.map((s) => s.drawn));
     const peak = Math.max(...samples.map((s) => s.rss), end.total);
     console.log(
-      `      600 pages: page 1 painted ${firstPaint} ms after the menu click; at most ${maxDrawn} canvases at once over ${samples.length} scroll steps; ` +
+      `      600 pages: page 1 painted ${firstPaint} ms after the menu click (${inWebview} ms of it from loading the worker and the PDF to page 1 drawn); at most ${maxDrawn} canvases at once over ${samples.length} scroll steps; ` +
         `renderer RSS (${end.count} processes) idle ${idle.total.toFixed(0)} MB, viewer open ${opened.total.toFixed(0)} MB, ` +
         `peak while scrolling ${peak.toFixed(0)} MB, at the end ${end.total.toFixed(0)} MB (largest process ${end.max.toFixed(0)} MB)`,
     );
