@@ -22,14 +22,28 @@ export function normalizeText(s: string): string {
  * once, instead of a concatenation that hashing would flatten again).
  */
 function normalizeWithPrefix(prefix: string, s: string): string {
-  // Fast path for printable ASCII without runs of spaces (most Markdown): NFKC and the space
-  // folding change nothing there.
+  // Fast path, one char scan: printable ASCII with no `\`, no `<`, no run of spaces and no space
+  // at either end (most Markdown) is its own normal form but for the case.
+  if (isPlain(s)) return (prefix + s).toLowerCase();
   const plain = !NEEDS_FOLDING.test(s);
   let t = plain ? s : s.normalize('NFKC');
   if (t.includes('\\')) t = t.replace(/\\([!-/:-@[-`{-~])/g, '$1');
   if (t.includes('<')) t = t.replace(/<br\s*\/?>/gi, ' ');
   t = plain && !t.includes('  ') ? t.trim() : t.replace(/\s+/g, ' ').trim();
   return (prefix + t).toLowerCase();
+}
+
+function isPlain(s: string): boolean {
+  let space = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (space) return false;
+      space = true;
+    } else if (c < 32 || c > 126 || c === 92 || c === 60) return false;
+    else space = false;
+  }
+  return !space || s.length === 0;
 }
 
 /** A key of kind `prefix` for a text, or undefined when the text is empty once normalised. */

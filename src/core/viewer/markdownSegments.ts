@@ -3,6 +3,7 @@
  * paragraphs, single heading lines, fenced code, `$$` display maths, HTML tables and `<details>`
  * that may hold blank lines. Each unit carries the keys it can be matched by (see keys.ts).
  */
+import { KeyTable } from './intern';
 import { codeKey, headingText, htmlKey, imageKey, mathKey, textKey } from './keys';
 
 export type SegmentKind = 'heading' | 'paragraph' | 'code' | 'equation' | 'html';
@@ -23,8 +24,14 @@ const IMAGE_HTML = /<img\b[^>]*?\ssrc\s*=\s*["']([^"']+)["']/gi;
 
 const BLANK = /^\s*$/;
 
+/** Only whitespace (as `\s`): a char scan for ASCII, the RegExp only past it. */
 function isBlank(line: string): boolean {
-  return line.length === 0 || BLANK.test(line);
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    return c < 128 ? false : BLANK.test(line);
+  }
+  return true;
 }
 
 /** The first character that is not a space or tab ('' for none): cheap gate for the line tests. */
@@ -47,36 +54,95 @@ export function imagePaths(text: string): string[] {
   return out;
 }
 
-function keysOf(kind: SegmentKind, text: string): string[] {
-  const keys: string[] = [];
-  const push = (k: string | undefined): void => {
-    if (k !== undefined) keys.push(k);
-  };
-  if (kind === 'heading') {
-    push(textKey('h', headingText(text)));
-  } else if (kind === 'code') {
-    push(codeKey(text));
-  } else if (kind === 'equation') {
-    push(mathKey(text));
-  } else {
-    if (text.includes('<') && /<table\b/i.test(text)) push(htmlKey(text));
-    push(textKey('t', text));
-  }
-  for (const p of imagePaths(text)) push(imageKey(p));
-  return keys;
+/**
+ * The units of a Markdown with their keys as ids (`intern` gives each distinct key string one id),
+ * in flat arrays: the matcher's form. Unit `u` spans lines start[u]…end[u]; its keys are
+ * keyFlat[keyStart[u] … keyStart[u + 1]). `tId` is the id of its `t:` key (paragraphs, HTML), `hId`
+ * of its `h:` key (headings), `htmlId` of its table key, `imgId` of its first image's key, each -1
+ * when none; `raw` is the text its `t:`/`h:` key was made from and `imgRaw` its first image's path
+ * as written, so that a block with the very same text can be given the unit's id without building
+ * its own key.
+ */
+export interface SegmentTable {
+  count: number;
+  start: number[];
+  end: number[];
+  kind: SegmentKind[];
+  keyStart: number[];
+  keyFlat: number[];
+  tId: number[];
+  hId: number[];
+  htmlId: number[];
+  imgId: number[];
+  raw: string[];
+  imgRaw: string[];
 }
 
-/** Splits Markdown text into segments; `lines` are the text's lines (\n or \r\n). */
-export function segmentMarkdown(markdown: string): Segment[] {
+/** Cuts `markdown` into units, interning every key (see SegmentTable). */
+export function segmentTable(markdown: string, intern: (key: string) => number): SegmentTable {
   // A string split is much cheaper than a RegExp one; \r\n files take the RegExp.
   const lines = markdown.includes('\r') ? markdown.split(/\r?\n/) : markdown.split('\n');
-  const out: Segment[] = [];
-  let i = 0;
-  const n = lines.length;
+  const t: SegmentTable = {
+    count: 0,
+    start: [],
+    end: [],
+    kind: [],
+    keyStart: [0],
+    keyFlat: [],
+    tId: [],
+    hId: [],
+    htmlId: [],
+    imgId: [],
+    raw: [],
+    imgRaw: [],
+  };
+  const push = (k: string | undefined): number => {
+    if (k === undefined) return -1;
+    const id = intern(k);
+    t.keyFlat.push(id);
+    return id;
+  };
   const emit = (start: number, end: number, kind: SegmentKind): void => {
     const text = start === end ? (lines[start] ?? '') : lines.slice(start, end + 1).join('\n');
-    out.push({ start, end, kind, keys: keysOf(kind, text) });
+    let tId = -1;
+    let hId = -1;
+    let htmlId = -1;
+    let raw = '';
+    if (kind === 'heading') {
+      raw = headingText(text);
+      hId = push(textKey('h', raw));
+    } else if (kind === 'code') {
+      push(codeKey(text));
+    } else if (kind === 'equation') {
+      push(mathKey(text));
+    } else {
+      if (text.includes('<') && /<table\b/i.test(text)) htmlId = push(htmlKey(text));
+      raw = text;
+      tId = push(textKey('t', text));
+    }
+    let imgId = -1;
+    let imgRaw = '';
+    for (const p of imagePaths(text)) {
+      const id = push(imageKey(p));
+      if (imgId < 0 && id >= 0) {
+        imgId = id;
+        imgRaw = p;
+      }
+    }
+    t.start.push(start);
+    t.end.push(end);
+    t.kind.push(kind);
+    t.keyStart.push(t.keyFlat.length);
+    t.tId.push(tId);
+    t.hId.push(hId);
+    t.htmlId.push(htmlId);
+    t.imgId.push(imgId);
+    t.raw.push(raw);
+    t.imgRaw.push(imgRaw);
+    t.count++;
   };
+  let i = 0;
+  const n = lines.length;
   while (i < n) {
     const line = lines[i] ?? '';
     if (isBlank(line)) {
@@ -130,5 +196,20 @@ export function segmentMarkdown(markdown: string): Segment[] {
     emit(start, i, 'paragraph');
     i++;
   }
+  return t;
+}
+
+/** Splits Markdown text into segments, each with its key strings. */
+export function segmentMarkdown(markdown: string): Segment[] {
+  const ids = new KeyTable();
+  const t = segmentTable(markdown, (k) => ids.intern(k));
+  const out: Segment[] = [];
+  for (let u = 0; u < t.count; u++)
+    out.push({
+      start: t.start[u] as number,
+      end: t.end[u] as number,
+      kind: t.kind[u] as SegmentKind,
+      keys: t.keyFlat.slice(t.keyStart[u], t.keyStart[u + 1]).map((id) => ids.key(id) as string),
+    });
   return out;
 }

@@ -12,9 +12,10 @@
  * order is matched one to one. Cost: O(n log n) for n blocks, recursion bounded.
  */
 import type { ContentBlock } from './contentList';
+import { KeyTable } from './intern';
 import { blockKeys, normalizeText } from './keys';
-import type { Segment } from './markdownSegments';
-import { segmentMarkdown } from './markdownSegments';
+import type { SegmentTable } from './markdownSegments';
+import { segmentTable } from './markdownSegments';
 
 export type UnmatchedWhy = 'discarded' | 'empty' | 'notFound' | 'ambiguous';
 
@@ -171,38 +172,63 @@ function oneToOne(w: Work, bLo: number, bHi: number, sLo: number, sHi: number): 
 
 /** Matches `blocks` (content_list order) to the lines of `markdown`. */
 export function matchBlocks(blocks: readonly ContentBlock[], markdown: string): MatchResult {
-  return matchSegments(blocks, segmentMarkdown(markdown));
+  // Every key string gets one id, once: the units' keys while cutting, the blocks' by lookup.
+  const ids = new KeyTable();
+  const table = segmentTable(markdown, (k) => ids.intern(k));
+  return matchTable(blocks, table, ids);
 }
 
-/** As matchBlocks, on Markdown already cut into segments. */
-export function matchSegments(blocks: readonly ContentBlock[], segments: readonly Segment[]): MatchResult {
-  const ids = new Map<string, number>();
-  const sKeyStart = new Int32Array(segments.length + 1);
-  let total = 0;
-  for (let s = 0; s < segments.length; s++) {
-    sKeyStart[s] = total;
-    total += (segments[s] as Segment).keys.length;
-  }
-  sKeyStart[segments.length] = total;
-  const sKeyFlat = new Int32Array(total);
-  let at = 0;
-  for (const seg of segments) {
-    for (const k of seg.keys) {
-      let id = ids.get(k);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(k, id);
-      }
-      sKeyFlat[at++] = id;
+/**
+ * The key id a block is found by when a unit near where it is expected shows the very same text
+ * (or table, or image path) as written: that unit's key is the block's first key, with no key to
+ * build. -1 when none does (then the block's keys are built and looked up).
+ */
+function idFromNear(b: ContentBlock, t: SegmentTable, from: number): [number, number] {
+  const to = Math.min(t.count, from + 3);
+  for (let u = from; u < to; u++) {
+    let id = -1;
+    switch (b.kind) {
+      case 'heading':
+        if (t.hId[u] !== -1 && b.text === t.raw[u]) id = t.hId[u] as number;
+        break;
+      case 'text':
+      case 'unknown':
+        if (t.tId[u] !== -1 && b.text === t.raw[u]) id = t.tId[u] as number;
+        break;
+      case 'image':
+      case 'chart':
+        if (t.imgId[u] !== -1 && b.imgPath === t.imgRaw[u]) id = t.imgId[u] as number;
+        break;
+      case 'table':
+        if (t.htmlId[u] !== -1 && b.tableBody !== undefined && b.tableBody === t.raw[u])
+          id = t.htmlId[u] as number;
+        break;
+      default:
+        return [-1, from];
     }
+    if (id >= 0) return [id, u + 1];
   }
-  const segIds = ids;
+  return [-1, from];
+}
+
+function matchTable(blocks: readonly ContentBlock[], t: SegmentTable, ids: KeyTable): MatchResult {
+  const count = t.count;
+  const sKeyStart = Int32Array.from(t.keyStart);
+  const sKeyFlat = Int32Array.from(t.keyFlat);
   const result: BlockMatch[] = new Array<BlockMatch>(blocks.length);
   const eligible: number[] = [];
   const eligibleKey: number[] = [];
+  let near = 0;
   for (const b of blocks) {
     if (b.kind === 'discarded') {
       result[b.index] = { index: b.index, matched: false, why: 'discarded' };
+      continue;
+    }
+    const [quick, next] = idFromNear(b, t, near);
+    if (quick >= 0) {
+      near = next;
+      eligible.push(b.index);
+      eligibleKey.push(quick);
       continue;
     }
     const keys = blockKeys(b);
@@ -213,7 +239,7 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
     // The first key the Markdown has at all; a block the Markdown cannot show is not found.
     let id = -1;
     for (const k of keys) {
-      const found = segIds.get(k);
+      const found = ids.get(k);
       if (found !== undefined) {
         id = found;
         break;
@@ -231,14 +257,14 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
     sCount: new Int32Array(ids.size),
     sAt: new Int32Array(ids.size),
   };
-  align(w, 0, eligible.length, 0, segments.length, 0);
+  align(w, 0, eligible.length, 0, count, 0);
 
   // A unit two blocks claim (through different keys) is neither's.
-  const claims = new Uint8Array(segments.length);
+  const claims = new Uint8Array(count);
   for (const s of w.pair) if (s >= 0 && claims[s]! < 2) claims[s]!++;
   for (let i = 0; i < w.pair.length; i++)
     if ((w.pair[i] as number) >= 0 && claims[w.pair[i]!] === 2) w.pair[i] = -2;
-  const used = new Uint8Array(segments.length);
+  const used = new Uint8Array(count);
   for (const s of w.pair) if (s >= 0) used[s] = 1;
   // Keys of blocks: a unit showing one of them is somebody's, never a caption to take over.
   // Key ids some block is matched by (a key no unit has cannot be a unit's).
@@ -250,8 +276,8 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   eligible.forEach((index, i) => {
     const s = w.pair[i] as number;
     if (s >= 0) {
-      startOf[i] = (segments[s] as Segment).start;
-      endOf[i] = (segments[s] as Segment).end;
+      startOf[i] = t.start[s] as number;
+      endOf[i] = t.end[s] as number;
     } else
       result[index] = {
         index,
@@ -262,14 +288,19 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   // Captions and footnotes written as paragraphs of their own join their block's lines: a table's
   // captions just before it, its footnotes just after; code's captions just after. A paragraph two blocks could take (one's footnote, the next one's caption) is
   // neither's.
-  const takes = (j: number, wanted: Set<string>): boolean => {
-    const other = segments[j];
-    if (!other || used[j]) return false;
-    const p = other.keys.findIndex((k) => k.startsWith('t:'));
-    if (p < 0 || !wanted.has(other.keys[p] as string)) return false;
-    return isBlockKey[sKeyFlat[(sKeyStart[j] as number) + p] as number] !== 1;
+  const takes = (j: number, wanted: Set<number>): boolean => {
+    if (j < 0 || j >= count || used[j]) return false;
+    const id = t.tId[j] as number;
+    return id >= 0 && wanted.has(id) && isBlockKey[id] !== 1;
   };
-  const keyed = (list: readonly string[]): Set<string> => new Set(list.map((t) => `t:${normalizeText(t)}`));
+  const keyed = (list: readonly string[]): Set<number> => {
+    const out = new Set<number>();
+    for (const text of list) {
+      const id = ids.get(`t:${normalizeText(text)}`);
+      if (id !== undefined) out.add(id);
+    }
+    return out;
+  };
   const extClaims = new Map<number, number>();
   const extensions: { i: number; before: number[]; after: number[] }[] = [];
   for (let i = 0; i < eligible.length; i++) {
@@ -295,11 +326,11 @@ export function matchSegments(blocks: readonly ContentBlock[], segments: readonl
   for (const ext of extensions) {
     for (const j of ext.before) {
       if (extClaims.get(j) !== 1) break;
-      startOf[ext.i] = (segments[j] as Segment).start;
+      startOf[ext.i] = t.start[j] as number;
     }
     for (const j of ext.after) {
       if (extClaims.get(j) !== 1) break;
-      endOf[ext.i] = (segments[j] as Segment).end;
+      endOf[ext.i] = t.end[j] as number;
     }
   }
   let matched = 0;
