@@ -56,7 +56,12 @@ async function cursorLine(): Promise<number> {
   const item = ui().page.locator(
     '.statusbar-item[id*="selection"] .statusbar-item-label, .statusbar-item.editor-status-selection',
   );
-  const text = (await item.first().textContent()) ?? '';
+  // Absent while the webview has the focus: read as "no line yet", so that `until` asks again.
+  const text =
+    (await item
+      .first()
+      .textContent({ timeout: 1_000 })
+      .catch(() => null)) ?? '';
   const m = /Ln (\d+)/.exec(text);
   return m ? Number(m[1]) : -1;
 }
