@@ -1,8 +1,14 @@
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkFile, formatBytes } from '../../core/files/preflight';
-import { fileSha256, resultKey, type IndexedResult, type ResultIndex } from '../../core/results/resultIndex';
+import {
+  fileSha256,
+  indexedResultOf,
+  resultKey,
+  type IndexedResult,
+  type ResultIndex,
+} from '../../core/results/resultIndex';
+import { describeResult } from './toolResultText';
 import { isAuthCode } from '../../core/tasks/taskErrors';
 import type { TaskRecord } from '../../core/tasks/task';
 import type { CommandContext } from '../commandContext';
@@ -14,8 +20,6 @@ import { planParse, type ParseToolInput, type ToolPlan, type ToolSource } from '
 
 export const PARSE_TOOL = 'mineru_parse_document';
 export const FIND_TOOL = 'mineru_find_results';
-/** Images named per document; the rest is counted. */
-const MAX_IMAGES_LISTED = 20;
 
 export interface ToolDeps {
   ctx: CommandContext;
@@ -136,7 +140,7 @@ async function run(
     const key = await keyOf(plan, source);
     const found = await deps.results.lookup(key);
     if (found) {
-      parts.push(await describeResult(deps, source.label, found, returnMarkdown, true));
+      parts.push(await describeResult(deps.maxCharacters(), source.label, found, returnMarkdown, true));
       continue;
     }
     if (source.kind === 'file') {
@@ -203,17 +207,9 @@ async function parseAndWait(
           const task = ctx.store.get(tasks[i]!.id) ?? tasks[i]!;
           const label = items[i]?.source.label ?? task.name;
           if (task.state === 'done' && task.result) {
-            const result: IndexedResult = {
-              folder: task.result.folder,
-              markdownPath: task.result.markdownPath,
-              sourceLabel: task.source.kind === 'url' ? task.source.url : task.source.path,
-              mode: task.mode,
-              ...(task.options.pageRanges ? { pageRanges: task.options.pageRanges } : {}),
-              ...(task.progress?.totalPages ? { pages: task.progress.totalPages } : {}),
-              date: task.finishedAt ?? Date.now(),
-            };
+            const result = indexedResultOf(task)!;
             if (items[i]) await deps.results.record(items[i]!.key, result);
-            out.push(await describeResult(deps, label, result, returnMarkdown, false));
+            out.push(await describeResult(deps.maxCharacters(), label, result, returnMarkdown, false));
           } else out.push(failureText(label, task, ended));
         }
         return out;
@@ -284,88 +280,6 @@ function failureText(label: string, task: TaskRecord, ended: WaitEnd): string {
   if (suggestsPageRanges(task.error))
     why += ` ${vscode.l10n.t('Call the tool again with pageRanges, e.g. "1-50", to parse it in parts.')}`;
   return why;
-}
-
-/** Paths, then the Markdown up to the cap; the rest named by path and line range. */
-async function describeResult(
-  deps: ToolDeps,
-  label: string,
-  result: IndexedResult,
-  returnMarkdown: boolean,
-  reused: boolean,
-): Promise<string> {
-  const markdown = await fsp.readFile(result.markdownPath, 'utf8');
-  const lines = markdown.split('\n');
-  const head: string[] = [
-    vscode.l10n.t('Document: {0}', label),
-    ...(reused
-      ? [
-          vscode.l10n.t(
-            'Reused the existing result of {0} (same source and options); nothing was sent.',
-            new Date(result.date).toISOString(),
-          ),
-        ]
-      : []),
-    vscode.l10n.t('Result folder: {0}', result.folder),
-    vscode.l10n.t('Markdown: {0} ({1} lines)', result.markdownPath, lines.length),
-  ];
-  if (result.pages) head.push(vscode.l10n.t('Pages: {0}', result.pages));
-  const images = await listImages(result.folder);
-  if (images.length)
-    head.push(
-      vscode.l10n.t(
-        'Images ({0}): {1}',
-        images.length,
-        images.slice(0, MAX_IMAGES_LISTED).join(', ') +
-          (images.length > MAX_IMAGES_LISTED ? ` … (${images.length - MAX_IMAGES_LISTED})` : ''),
-      ),
-    );
-  if (!returnMarkdown) return head.join('\n');
-  const cap = deps.maxCharacters();
-  let shown = markdown;
-  let shownLines = lines.length;
-  let restFrom = lines.length + 1;
-  if (markdown.length > cap) {
-    // Whole lines up to the cap; a first line longer than the cap alone is cut at the cap.
-    let used = 0;
-    shownLines = 0;
-    while (shownLines < lines.length && used + lines[shownLines]!.length + 1 <= cap) {
-      used += lines[shownLines]!.length + 1;
-      shownLines++;
-    }
-    restFrom = shownLines + 1;
-    if (shownLines === 0) {
-      shown = markdown.slice(0, cap);
-      shownLines = 1;
-      restFrom = 1;
-    } else shown = lines.slice(0, shownLines).join('\n');
-  }
-  const body = [
-    ...head,
-    '',
-    vscode.l10n.t('--- Markdown, lines 1-{0} of {1} ---', shownLines, lines.length),
-    shown,
-  ];
-  if (restFrom <= lines.length)
-    body.push(
-      vscode.l10n.t(
-        '--- The rest is not shown: lines {0}-{1} of {2}. Read that file for more. ---',
-        restFrom,
-        lines.length,
-        result.markdownPath,
-      ),
-    );
-  return body.join('\n');
-}
-
-async function listImages(folder: string): Promise<string[]> {
-  const dir = path.join(folder, 'images');
-  try {
-    const names = await fsp.readdir(dir);
-    return names.sort().map((n) => path.join(dir, n));
-  } catch {
-    return [];
-  }
 }
 
 function findTool(deps: ToolDeps): vscode.LanguageModelTool<{ query?: string }> {

@@ -9,22 +9,15 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ContentBlock, ViewerIssue } from '../../core/viewer/contentList';
-import { readContentList } from '../../core/viewer/contentList';
-import type { LayoutInfo } from '../../core/viewer/layout';
-import { readLayout } from '../../core/viewer/layout';
 import type { MatchResult } from '../../core/viewer/matcher';
 import { lineIndex, matchBlocks } from '../../core/viewer/matcher';
 import type { ViewerState } from '../../core/viewer/messages';
 import { parseViewerMessage } from '../../core/viewer/messages';
-import { blockLines, buildViewerModel, pickResultFiles } from '../../core/viewer/viewerModel';
+import { blockLines, buildViewerModel } from '../../core/viewer/viewerModel';
 import type { OutputLogger } from '../log';
-import { viewerIssueText } from './viewerText';
+import { loadResult, type Loaded } from './resultFiles';
 
 import { LAST_VIEWER_KEY, SOURCE_VIEW_TYPE } from './viewType';
-
-/** Largest content list read (a 600-page result is a few MB). */
-const MAX_CONTENT_LIST_BYTES = 200 * 1_048_576;
 
 export interface ViewerHost {
   extensionUri: vscode.Uri;
@@ -39,77 +32,6 @@ const open = new Map<string, SourceViewer>();
 /** The viewer of a Markdown file, when one is open (tests and the palette). */
 export function viewerFor(markdownPath: string): SourceViewer | undefined {
   return open.get(markdownPath);
-}
-
-interface Loaded {
-  blocks: ContentBlock[];
-  layout?: LayoutInfo;
-  pdf: vscode.Uri;
-}
-
-/** Why a result cannot be shown, worded for the user; undefined when it can. */
-async function loadResult(host: ViewerHost, markdownPath: string): Promise<Loaded | string> {
-  const folder = vscode.Uri.file(path.dirname(markdownPath));
-  const name = path.basename(markdownPath);
-  let names: string[];
-  try {
-    names = (await vscode.workspace.fs.readDirectory(folder)).map(([n]) => n);
-  } catch {
-    return vscode.l10n.t(
-      'The result folder of "{0}" is no longer there. Retry to parse the document again.',
-      name,
-    );
-  }
-  const files = pickResultFiles(names);
-  if (!files.contentList && !files.originPdf)
-    return vscode.l10n.t(
-      '"{0}" has no origin PDF and no content list, so there is no source to show beside it. Quick mode results have neither: parse the document in precise mode (or on your own server) to check it against its pages.',
-      name,
-    );
-  if (!files.originPdf)
-    return vscode.l10n.t(
-      '"{0}" has no origin PDF (*_origin.pdf) in its folder, so its pages cannot be shown. Parse the document again in precise mode.',
-      name,
-    );
-  if (!files.contentList)
-    return vscode.l10n.t(
-      '"{0}" has no content list (*_content_list.json) in its folder, so its blocks cannot be placed on the pages. Parse the document again in precise mode.',
-      name,
-    );
-  const listUri = vscode.Uri.joinPath(folder, files.contentList);
-  const stat = await vscode.workspace.fs.stat(listUri);
-  if (stat.size > MAX_CONTENT_LIST_BYTES)
-    return vscode.l10n.t(
-      'The content list of "{0}" is too large to show ({1} MB).',
-      name,
-      Math.round(stat.size / 1_048_576),
-    );
-  const read = readContentList(new TextDecoder().decode(await vscode.workspace.fs.readFile(listUri)));
-  if (!read.ok) return contentListProblem(name, files.contentList, read.error);
-  const loaded: Loaded = { blocks: read.value, pdf: vscode.Uri.joinPath(folder, files.originPdf) };
-  if (files.layout) {
-    try {
-      const text = new TextDecoder().decode(
-        await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, files.layout)),
-      );
-      const layout = readLayout(text);
-      if (layout.ok) loaded.layout = layout.value;
-      else
-        host.logger.warn(`Viewer: ${files.layout} ignored (${layout.error.reason}); boxes use content_list.`);
-    } catch (e) {
-      host.logger.warn(`Viewer: ${files.layout} could not be read (${String(e)}); boxes use content_list.`);
-    }
-  }
-  return loaded;
-}
-
-function contentListProblem(name: string, file: string, issue: ViewerIssue): string {
-  return vscode.l10n.t(
-    'The content list {0} of "{1}" cannot be read: {2}. Parse the document again; if it keeps happening, report it with the task id.',
-    file,
-    name,
-    viewerIssueText(issue),
-  );
 }
 
 /** The strings the webview shows (it has no l10n of its own). */
@@ -164,7 +86,7 @@ export class SourceViewer implements vscode.Disposable {
       existing.panel.reveal(undefined, true);
       return existing;
     }
-    const loaded = await loadResult(host, markdownPath);
+    const loaded = await loadResult(host.logger, markdownPath);
     if (typeof loaded === 'string') {
       restore?.panel.dispose();
       void vscode.window.showWarningMessage(loaded);
