@@ -56,6 +56,9 @@ export type ErrorReason =
   // The output folder. params: folder, code, name.
   | 'output.write'
   | 'output.noFreeName'
+  // The merge of a document parsed in parts. params: part (1-based), folder.
+  | 'merge.partMissing'
+  | 'merge.originMissing'
   | InputReason
   | RequestReason
   | TaskReason

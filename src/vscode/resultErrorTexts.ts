@@ -213,6 +213,20 @@ export const RESULT_TEXTS = {
     message: (p, l10n) => l10n.t('Could not find a free folder name for "{0}"', str(p, 'name') ?? ''),
     hint: (p, l10n) => l10n.t('Clean up {0} and try again.', str(p, 'folder') ?? ''),
   },
+  'merge.partMissing': {
+    message: (p, l10n) =>
+      l10n.t(
+        'Part {0} of the document cannot be merged: its result is missing ({1})',
+        num(p, 'part'),
+        str(p, 'folder') ?? '',
+      ),
+    hint: (_p, l10n) => l10n.t('Retry the part to parse it again; nothing was written.'),
+  },
+  'merge.originMissing': {
+    message: (p, l10n) =>
+      l10n.t('The parts cannot be merged: the original PDF is missing ({0})', str(p, 'folder') ?? ''),
+    hint: (_p, l10n) => l10n.t('Parse the document again; nothing was written.'),
+  },
 } satisfies Partial<Record<ErrorReason, Texts>>;
 
 function downloadNetHint(p: Params, l10n: L10n): string {

@@ -137,3 +137,23 @@ export async function checkImageLinks(markdown: string, folder: string): Promise
   }
   return broken;
 }
+
+/**
+ * Rewrites link and image targets with `map`, which gets each target as written but without its
+ * `<…>` or quotes, and returns the new target or `undefined` to keep it. The targets are those the
+ * rest of this module finds: inline `](…)` links and images, reference definitions `[id]: …` and
+ * HTML attributes (`<img src=…>`, `href=` …); the wrapper and all other text are kept byte for byte.
+ */
+export function rewriteLinkTargets(markdown: string, map: (target: string) => string | undefined): string {
+  const rewrite = (written: string): string => {
+    const inner = unwrap(written);
+    const next = map(inner);
+    if (next === undefined || next === inner) return written;
+    if (inner === written) return next;
+    return written.charAt(0) + next + written.charAt(written.length - 1);
+  };
+  return markdown
+    .replace(INLINE_TARGET, (_m, lead: string, target: string) => lead + rewrite(target))
+    .replace(REFERENCE_TARGET, (_m, lead: string, target: string) => lead + rewrite(target))
+    .replace(HTML_ATTR, (_m, lead: string, value: string) => lead + rewrite(value));
+}
