@@ -444,6 +444,59 @@ describe('self-hosted service against the fake mineru-api', function () {
     );
   });
 
+  it('a page range of several pieces counts pages as in the document: one content list, middle.json and v2, rebased', async () => {
+    r = await rig({ pages: 6 });
+    const f = await r.file('rebased.pdf');
+    await r.engine.submitFiles([{ path: f.path, size: f.size }], request(r, { pageRanges: '1-2,5-6' }));
+    const [task] = await r.waitFor(finished);
+    assert.equal(task!.state, 'done', JSON.stringify(task!.error));
+    const folder = task!.result!.folder;
+    assert.equal(folder, path.join(r.out, 'rebased'));
+    const names = (await fs.readdir(folder)).sort();
+    assert.deepEqual(
+      names.filter((n) => n.endsWith('.json')),
+      ['rebased_content_list.json', 'rebased_content_list_v2.json', 'rebased_middle.json'],
+    );
+    const list = JSON.parse(await fs.readFile(path.join(folder, 'rebased_content_list.json'), 'utf8')) as {
+      type: string;
+      page_idx: number;
+      img_path?: string;
+    }[];
+    assert.deepEqual(
+      [...new Set(list.map((b) => b.page_idx))],
+      [0, 1, 4, 5],
+      'pages 1-2 and 5-6 of the document',
+    );
+    for (const b of list) if (b.img_path) await fs.access(path.join(folder, b.img_path));
+    const middle = JSON.parse(await fs.readFile(path.join(folder, 'rebased_middle.json'), 'utf8')) as {
+      pdf_info: { page_idx: number }[];
+    };
+    assert.deepEqual(
+      middle.pdf_info.map((p) => p.page_idx),
+      [0, 1, 4, 5],
+    );
+    const v2 = JSON.parse(
+      await fs.readFile(path.join(folder, 'rebased_content_list_v2.json'), 'utf8'),
+    ) as unknown[][];
+    assert.deepEqual(
+      v2.map((page) => page.length > 0),
+      [true, true, false, false, true, true],
+      'one array per page of the document, pages 3-4 empty',
+    );
+    const extras = task!.result!.extras.map((e) => path.basename(e.path)).sort();
+    assert.deepEqual(extras, [
+      'rebased_content_list.json',
+      'rebased_content_list_v2.json',
+      'rebased_middle.json',
+    ]);
+    assert.deepEqual(await fs.readdir(r.out), ['rebased'], 'one folder, no temporary one');
+    assert.deepEqual(
+      (await fs.readdir(r.dir)).filter((n) => n.startsWith('mineru-')),
+      [],
+      'the pieces imported outside the workspace are removed',
+    );
+  });
+
   it('a page range counted from the end (except the last piece to the end) is refused before anything is sent', async () => {
     r = await rig();
     const f = await r.file('pages.pdf');

@@ -6,16 +6,18 @@
  * Every other task goes to the cloud importer unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MinerUError } from '../../errors';
 import { importResultZip } from '../../results/extract';
+import { mergePartResults, type MergePart } from '../../results/partsMerge';
 import { removeStaleTempFolders } from '../../results/staleTempFolders';
 import type { ResultImporter } from '../../tasks/engineTypes';
 import type { ImportSummary } from '../../tasks/task';
 import type { Logger } from '../../util/logger';
 import type { SelfHostedClient } from './serverClient';
+import { pageWindows } from './serverOptions';
 
 export interface SelfHostedResultDeps {
   clientFor(baseUrl: string | undefined): SelfHostedClient;
@@ -60,70 +62,52 @@ export function withSelfHostedResults(cloud: ResultImporter, deps: SelfHostedRes
           await fs.rm(tmp, { force: true });
         }
       };
-      const first = await importPart(ids[0]!, task.outputDir);
-      let rejected = first.rejected.length;
-      let broken = first.brokenImageLinks.length;
-      const extras = first.extras.map((e) => ({ ...e }));
-      // A page range in several pieces: the later pieces' Markdown is appended in page order, their
-      // images and files join the first folder (under new names when taken; nothing is overwritten).
-      for (const [k, id] of ids.slice(1).entries()) {
-        const scratch = path.join(tempDir, `mineru-part-${randomUUID()}`);
-        try {
+      if (ids.length === 1) {
+        const only = await importPart(ids[0]!, task.outputDir);
+        for (const b of only.brokenImageLinks)
+          deps.logger.warn(`"${task.name}": image link does not resolve: ${b}`);
+        deps.logger.info(`"${task.name}" (self-hosted) imported into ${only.folder}.`);
+        return {
+          folder: only.folder,
+          markdownPath: only.markdownPath,
+          extras: only.extras,
+          rejectedEntries: only.rejected.length,
+          brokenImageLinks: only.brokenImageLinks.length,
+        };
+      }
+      // A page range in several pieces: each piece is imported outside the workspace, then the
+      // pieces are merged into one new folder as the parts of a split document are (pages numbered
+      // as in the document, images kept once or renamed); nothing is written there twice.
+      const windows = pageWindows(task.options.pageRanges) ?? [];
+      const scratches: string[] = [];
+      try {
+        const parts: MergePart[] = [];
+        let rejected = 0;
+        for (const [k, id] of ids.entries()) {
+          const scratch = path.join(tempDir, `mineru-part-${randomUUID()}`);
+          scratches.push(scratch);
           const part = await importPart(id, scratch);
           rejected += part.rejected.length;
-          broken += part.brokenImageLinks.length;
-          const md = await fs.readFile(part.markdownPath, 'utf8');
-          await fs.appendFile(first.markdownPath, `\n\n${md}`);
-          const extraPaths = new Map(part.extras.map((e) => [e.path, e.format]));
-          for (const rel of await listFiles(part.folder)) {
-            const from = path.join(part.folder, rel);
-            if (from === part.markdownPath) continue;
-            const to = await freePath(path.join(first.folder, rel), `_part${k + 2}`);
-            await fs.mkdir(path.dirname(to), { recursive: true });
-            await fs.copyFile(from, to, fsConstants.COPYFILE_EXCL);
-            const format = extraPaths.get(from);
-            if (format) extras.push({ format, path: to });
-          }
-        } finally {
-          await fs.rm(scratch, { recursive: true, force: true });
+          const w = windows[k];
+          parts.push({
+            folder: part.folder,
+            firstPage: w ? w.start + 1 : 1,
+            lastPage: w ? w.end + 1 : 1,
+          });
         }
+        const merged = await mergePartResults(
+          { parts, name: task.name, outputDir: task.outputDir, signal },
+          deps.logger,
+        );
+        deps.logger.info(
+          `"${task.name}" (self-hosted, ${ids.length} page pieces) imported into ${merged.folder}.`,
+        );
+        return { ...merged, rejectedEntries: rejected };
+      } finally {
+        for (const scratch of scratches) await fs.rm(scratch, { recursive: true, force: true });
       }
-      for (const b of first.brokenImageLinks)
-        deps.logger.warn(`"${task.name}": image link does not resolve: ${b}`);
-      deps.logger.info(
-        `"${task.name}" (self-hosted${ids.length > 1 ? `, ${ids.length} page pieces` : ''}) imported into ${first.folder}.`,
-      );
-      return {
-        folder: first.folder,
-        markdownPath: first.markdownPath,
-        extras,
-        rejectedEntries: rejected,
-        brokenImageLinks: broken,
-      };
     },
   };
-}
-
-/** Files under `dir`, relative, '/'-free platform paths. */
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    if (e.isDirectory())
-      for (const r of await listFiles(path.join(dir, e.name))) out.push(path.join(e.name, r));
-    else if (e.isFile()) out.push(e.name);
-  }
-  return out;
-}
-
-/** `p`, or `p` with `suffix` (and a number) before its extension when taken. */
-async function freePath(p: string, suffix: string): Promise<string> {
-  if (!(await exists(p))) return p;
-  const ext = path.extname(p);
-  const stem = p.slice(0, p.length - ext.length);
-  for (let n = 1; ; n++) {
-    const candidate = `${stem}${suffix}${n === 1 ? '' : `_${n}`}${ext}`;
-    if (!(await exists(candidate))) return candidate;
-  }
 }
 
 /**
