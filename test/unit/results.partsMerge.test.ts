@@ -132,6 +132,20 @@ describe('Merging the results of a document parsed in parts (issue 18)', () => {
       '![](images/logo.jpg)\n\n![](images/logo.jpg)\n',
     );
     assert.equal(summary.brokenImageLinks, 0);
+    // A link to an image no part has counts as broken (and a ./-prefixed one to a kept image does not).
+    const again = await mergePartResults({
+      parts: [
+        parts[0]!,
+        await makePart(3, {
+          firstPage: 3,
+          lastPage: 3,
+          markdown: '![](./images/logo.jpg) ![](images/gone.jpg)\n',
+        }),
+      ],
+      name: 'doc',
+      outputDir: outDir(),
+    });
+    assert.equal(again.brokenImageLinks, 1);
   });
 
   it("renames an image of the same name with other bytes to name.part-k.ext and rewrites that part's links (inline, reference, HTML, JSON), not the other part's", async () => {

@@ -102,6 +102,149 @@ function applyEdits(text: string, from: number, to: number, edits: readonly Edit
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
+ * The scan's state between two slices. The loop lives in a plain method, not in the async
+ * function: locals that live across an await are slow to reach, and a slice must stay short.
+ */
+class Scanner {
+  readonly stack: number[] = [];
+  readonly edits: Edit[] = [];
+  i = 0;
+  /** The array whose elements are merged: the top-level array, or the top object's `pdf_info`. */
+  arrayStart = -1;
+  arrayEnd = -1;
+  arrayDepth = -1;
+  /** Commas seen directly in that array. */
+  commas = 0;
+  key: string | undefined;
+  /** A page of `pdf_info` (layout): where its object opens and whether it names its page. */
+  page: { open: number; index: number; named: boolean; keys: number } | undefined;
+  failed = false;
+  done = false;
+
+  constructor(
+    readonly text: string,
+    readonly kind: PartJsonKind,
+    readonly edit: PartJsonEdit,
+  ) {}
+
+  /** Scans up to `limit` (or a little past it, to the end of a token). */
+  run(limit: number): void {
+    const { text, stack } = this;
+    const end = Math.min(limit, text.length);
+    let i = this.i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        const close = stringEnd(text, i);
+        if (close < 0) return this.fail();
+        const after = skipSpace(text, close + 1);
+        if (text.charCodeAt(after) === COLON && stack[stack.length - 1] === OPEN_OBJECT) {
+          const raw = text.slice(i + 1, close);
+          const key = raw.includes('\\') ? (JSON.parse(text.slice(i, close + 1)) as string) : raw;
+          this.key = key;
+          const page = this.page;
+          if (page && stack.length === this.arrayDepth + 1) {
+            page.keys++;
+            if (key === 'page_idx') page.named = true;
+          }
+          i = after + 1;
+          if (PAGE_KEYS.has(key)) i = this.pageNumber(i);
+          continue;
+        }
+        const key = this.key;
+        if (key !== undefined && IMAGE_KEYS.has(key) && this.edit.image) {
+          const value = JSON.parse(text.slice(i, close + 1)) as string;
+          const next = this.edit.image(value);
+          if (next !== undefined && next !== value)
+            this.edits.push({ start: i, end: close + 1, text: JSON.stringify(next) });
+        }
+        this.key = undefined;
+        i = close + 1;
+        continue;
+      }
+      if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+        if (this.kind === 'layout' && c === OPEN_OBJECT && this.inArray())
+          this.page = { open: i, index: this.commas, named: false, keys: 0 };
+        const isTarget =
+          this.arrayStart < 0 &&
+          c === OPEN_ARRAY &&
+          (this.kind === 'layout' ? stack.length === 1 && this.key === 'pdf_info' : stack.length === 0);
+        stack.push(c);
+        if (isTarget) {
+          this.arrayStart = i + 1;
+          this.arrayDepth = stack.length;
+        }
+        this.key = undefined;
+        i++;
+        continue;
+      }
+      if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        const open = stack.pop();
+        if (open !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY)) return this.fail();
+        if (this.arrayStart >= 0 && this.arrayEnd < 0 && stack.length === this.arrayDepth - 1)
+          this.arrayEnd = i;
+        const page = this.page;
+        if (page && stack.length === this.arrayDepth) {
+          // A page without page_idx is read by its position: after the join that is another page.
+          if (!page.named)
+            this.edits.push({
+              start: page.open + 1,
+              end: page.open + 1,
+              text: `"page_idx":${page.index + this.edit.offset}${page.keys > 0 ? ',' : ''}`,
+            });
+          this.page = undefined;
+        }
+        this.key = undefined;
+        i++;
+        if (stack.length === 0) {
+          this.i = i;
+          this.done = true;
+          return;
+        }
+        continue;
+      }
+      if (c === COMMA) {
+        if (this.inArray()) this.commas++;
+        this.key = undefined;
+      }
+      // White space, colons, numbers and literals need nothing.
+      i++;
+    }
+    this.i = i;
+    if (i >= text.length) this.done = true;
+  }
+
+  private inArray(): boolean {
+    return this.arrayStart >= 0 && this.arrayEnd < 0 && this.stack.length === this.arrayDepth;
+  }
+
+  /** The number after a page key's colon at `from`, rebased; returns where scanning goes on. */
+  private pageNumber(from: number): number {
+    const { text } = this;
+    const start = skipSpace(text, from);
+    const c = text.charCodeAt(start);
+    // Not a number (a string, an object …): scanned as any value.
+    if (c !== 0x2d && (c < 0x30 || c > 0x39)) return start;
+    let end = start;
+    while (end < text.length) {
+      const d = text.charCodeAt(end);
+      if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || isSpace(d)) break;
+      end++;
+    }
+    const token = text.slice(start, end);
+    if (this.edit.offset !== 0 && /^-?\d+$/.test(token))
+      this.edits.push({ start, end, text: String(Number(token) + this.edit.offset) });
+    this.key = undefined;
+    return end;
+  }
+
+  private fail(): void {
+    this.failed = true;
+    this.done = true;
+  }
+}
+
+/**
  * Scans one part's JSON of `kind`, rebasing its page numbers and image paths. Undefined when the
  * text is not JSON of the expected shape (the merge then keeps the file as it is, per part).
  */
@@ -110,126 +253,26 @@ export async function scanPartJson(
   kind: PartJsonKind,
   edit: PartJsonEdit,
 ): Promise<ScannedPartJson | undefined> {
-  const stack: number[] = [];
-  const edits: Edit[] = [];
-  // The array whose elements are merged: the top-level array, or the top object's `pdf_info`.
-  let arrayStart = -1;
-  let arrayEnd = -1;
-  let arrayDepth = -1;
-  let count = 0;
-  let key: string | undefined;
-  // A page of `pdf_info` (layout): where its object opens and whether it names its page.
-  let page: { open: number; index: number; named: boolean; keys: number } | undefined;
-  let nextYield = SLICE;
-  let i = skipSpace(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
-  const first = text.charCodeAt(i);
+  const s = new Scanner(text, kind, edit);
+  s.i = skipSpace(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  const first = text.charCodeAt(s.i);
   if (kind === 'layout' ? first !== OPEN_OBJECT : first !== OPEN_ARRAY) return undefined;
-  const inArray = (): boolean => arrayStart >= 0 && arrayEnd < 0 && stack.length === arrayDepth;
-
-  while (i < text.length) {
-    if (i >= nextYield) {
-      await yieldNow();
-      if (edit.signal?.aborted) throw abortReason(edit.signal);
-      nextYield = i + SLICE;
-    }
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    if (c === QUOTE) {
-      const end = stringEnd(text, i);
-      if (end < 0) return undefined;
-      const after = skipSpace(text, end + 1);
-      if (text.charCodeAt(after) === COLON && stack[stack.length - 1] === OPEN_OBJECT) {
-        const raw = text.slice(i + 1, end);
-        key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        if (page && stack.length === arrayDepth + 1) {
-          page.keys++;
-          if (key === 'page_idx') page.named = true;
-        }
-        i = after + 1;
-        continue;
-      }
-      if (inArray()) count++;
-      if (key !== undefined && IMAGE_KEYS.has(key) && edit.image) {
-        const value = JSON.parse(text.slice(i, end + 1)) as string;
-        const next = edit.image(value);
-        if (next !== undefined && next !== value)
-          edits.push({ start: i, end: end + 1, text: JSON.stringify(next) });
-      }
-      key = undefined;
-      i = end + 1;
-      continue;
-    }
-    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (inArray()) {
-        count++;
-        if (kind === 'layout' && c === OPEN_OBJECT)
-          page = { open: i, index: count - 1, named: false, keys: 0 };
-      }
-      const isTarget =
-        arrayStart < 0 &&
-        c === OPEN_ARRAY &&
-        (kind === 'layout' ? stack.length === 1 && key === 'pdf_info' : stack.length === 0);
-      stack.push(c);
-      if (isTarget) {
-        arrayStart = i + 1;
-        arrayDepth = stack.length;
-      }
-      key = undefined;
-      i++;
-      continue;
-    }
-    if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-      const open = stack.pop();
-      if (open !== (c === CLOSE_OBJECT ? OPEN_OBJECT : OPEN_ARRAY)) return undefined;
-      if (arrayStart >= 0 && arrayEnd < 0 && stack.length === arrayDepth - 1) arrayEnd = i;
-      if (page && stack.length === arrayDepth) {
-        // A page without page_idx is read by its position: after the join that is another page.
-        if (!page.named)
-          edits.push({
-            start: page.open + 1,
-            end: page.open + 1,
-            text: `"page_idx":${page.index + edit.offset}${page.keys > 0 ? ',' : ''}`,
-          });
-        page = undefined;
-      }
-      key = undefined;
-      i++;
-      if (stack.length === 0) break;
-      continue;
-    }
-    if (c === COMMA || c === COLON) {
-      key = undefined;
-      i++;
-      continue;
-    }
-    // A number or a literal.
-    let end = i;
-    while (end < text.length) {
-      const d = text.charCodeAt(end);
-      if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || isSpace(d)) break;
-      end++;
-    }
-    if (inArray()) count++;
-    if (key !== undefined && PAGE_KEYS.has(key) && edit.offset !== 0) {
-      const token = text.slice(i, end);
-      if (/^-?\d+$/.test(token)) edits.push({ start: i, end, text: String(Number(token) + edit.offset) });
-    }
-    key = undefined;
-    i = end;
+  for (;;) {
+    s.run(s.i + SLICE);
+    if (s.done) break;
+    await yieldNow();
+    if (edit.signal?.aborted) throw abortReason(edit.signal);
   }
-  if (stack.length !== 0 || arrayStart < 0 || arrayEnd < 0) return undefined;
-  if (skipSpace(text, i) !== text.length) return undefined;
-  edits.sort((a, b) => a.start - b.start);
-  const innerFrom = skipSpace(text, arrayStart);
-  let innerTo = arrayEnd;
+  if (s.failed || s.stack.length !== 0 || s.arrayStart < 0 || s.arrayEnd < 0) return undefined;
+  if (skipSpace(text, s.i) !== text.length) return undefined;
+  const edits = s.edits.sort((a, b) => a.start - b.start);
+  const innerFrom = skipSpace(text, s.arrayStart);
+  let innerTo = s.arrayEnd;
   while (innerTo > innerFrom && isSpace(text.charCodeAt(innerTo - 1))) innerTo--;
   return {
-    head: applyEdits(text, 0, arrayStart, edits),
+    head: applyEdits(text, 0, s.arrayStart, edits),
     inner: applyEdits(text, innerFrom, innerTo, edits),
-    count,
-    tail: applyEdits(text, arrayEnd, text.length, edits),
+    count: innerTo > innerFrom ? s.commas + 1 : 0,
+    tail: applyEdits(text, s.arrayEnd, text.length, edits),
   };
 }
