@@ -48,7 +48,7 @@ export interface ScannedPartJson {
 const PAGE_KEYS = new Set(['page_idx', 'page_no']);
 const IMAGE_KEYS = new Set(['img_path', 'image_path', 'path']);
 /** Characters scanned between two yields to the event loop. */
-const SLICE = 512 * 1024;
+const SLICE = 256 * 1024;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
