@@ -19,7 +19,8 @@ import { isFolderError, outputWriteError, stopsTheImport } from './outputWriteEr
 import { createTempFolder, moveIntoPlace } from './placement';
 import { arrangeResult, type ExtraFormatKind } from './resultLayout';
 import { declaredEntry, entryKind, readZipEntries } from './zipDirectory';
-import { ZipEntryError, type ZipArchive, type ZipEntryInfo } from './zipReader';
+import { SMALL_ENTRY_BYTES, ZipEntryError, type ZipArchive, type ZipEntryInfo } from './zipReader';
+import { writeNewFile } from './writeNewFile';
 
 /** Safe import of a MinerU result zip: each entry checked, written into a temporary folder, placed whole. */
 
@@ -130,12 +131,21 @@ async function extractArchive(
         rejected.push({ entry: entryName, reason: 'duplicate name (possibly differing only in case)' });
         continue;
       }
-      // One entry at a time, streamed from the archive to its file: inflated by zlib off the event
-      // loop, capped at its declared size, its CRC checked, the limits checked on every chunk.
-      const outcome = await writeEntry(archive, entry, check.absolute, folders, signal, (bytes) => {
-        checkEntrySize(entryName, bytes, limits);
-        checkInflatedTotal(actualTotal + bytes, limits);
-      });
+      // One entry at a time, from the archive to its file: inflated by zlib off the event loop,
+      // capped at its declared size, its CRC checked, the limits checked on every chunk (a small
+      // entry: on its one Buffer, before anything of it is written).
+      const small = entry.size <= SMALL_ENTRY_BYTES && entry.compressedSize <= SMALL_ENTRY_BYTES;
+      const outcome = await (small ? writeSmallEntry : writeEntry)(
+        archive,
+        entry,
+        check.absolute,
+        folders,
+        signal,
+        (bytes) => {
+          checkEntrySize(entryName, bytes, limits);
+          checkInflatedTotal(actualTotal + bytes, limits);
+        },
+      );
       if (outcome.kind === 'unreadable') {
         rejected.push({ entry: entryName, reason: `unreadable (${errorMessage(outcome.error)})` });
         continue;
@@ -179,6 +189,47 @@ async function extractArchive(
     if (!(error instanceof MinerUError) && isFolderError(error))
       throw outputWriteError(error, opts.outputDir);
     throw error;
+  }
+}
+
+/**
+ * Writes a small entry (SMALL_ENTRY_BYTES at most, declared): read and checked whole in memory
+ * first, so that a damaged one or one over a limit leaves nothing behind, then written into a new
+ * file (`wx`) with one open, write and close. The outcomes are those of `writeEntry`.
+ */
+async function writeSmallEntry(
+  archive: ZipArchive,
+  entry: ZipEntryInfo,
+  target: string,
+  folders: Set<string>,
+  signal: AbortSignal | undefined,
+  onBytes: (bytes: number) => void,
+): Promise<EntryOutcome> {
+  let data: Buffer;
+  try {
+    data = await archive.readEntry(entry);
+  } catch (error) {
+    if (error instanceof ZipEntryError) return { kind: 'unreadable', error };
+    throw error;
+  }
+  throwIfAborted(signal);
+  onBytes(data.length);
+  const parent = path.dirname(target);
+  let madeFolder: string | undefined;
+  try {
+    if (!folders.has(parent)) {
+      madeFolder = await fs.mkdir(parent, { recursive: true });
+      folders.add(parent);
+    }
+    await writeNewFile(target, data);
+    return { kind: 'written', bytes: data.length };
+  } catch (error) {
+    if (madeFolder !== undefined) {
+      await fs.rm(madeFolder, { recursive: true, force: true }).catch(() => undefined);
+      folders.clear();
+      folders.add(path.dirname(madeFolder));
+    }
+    return { kind: 'write-failed', error };
   }
 }
 

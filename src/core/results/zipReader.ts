@@ -1,11 +1,15 @@
 /**
- * A zip reader that never holds the archive in memory and never inflates on the event loop.
+ * A zip reader that never holds a large archive in memory and never inflates on the event loop.
  *
  * The end record (zip64 too) and the central directory are read with file-handle reads, a window of
  * at most ~1 MiB at a time. Each entry is then a stream: its compressed bytes are read from the file
  * and inflated by zlib's stream API (both on libuv's thread pool), capped at the size the directory
  * declares, with the CRC-32 checked chunk by chunk (`zlib.crc32`). Memory stays flat whatever the
  * size of the archive or of an entry, and the event loop only hands chunks on.
+ *
+ * Small things are cheaper whole (zipEntryData.ts): an archive of at most IN_MEMORY_ARCHIVE_BYTES is
+ * read in one read and its file closed, and a small entry can be read with one inflation into one
+ * Buffer (`readEntry`) instead of a stream: a result of a few pages costs a few file-system calls.
  *
  * Why not adm-zip (the earlier reader, still used by tests to build zips): it reads the whole file
  * with readFileSync and inflates each entry with inflateRawSync, so a 300 MB result stalled the
@@ -14,45 +18,19 @@
  * Entries are only described here; whether one may be written (its name, kind, sizes) is decided
  * by the callers (zipDirectory.ts, extractLimits.ts, extract.ts).
  */
-import type { FileHandle } from 'node:fs/promises';
 import { promises as fs } from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
-import { crc32, createInflateRaw } from 'node:zlib';
+import { Readable } from 'node:stream';
+import {
+  entryBytes,
+  entryChunks,
+  READ_CHUNK,
+  readExactly,
+  ZipFormatError,
+  type ZipEntryInfo,
+  type ZipSource,
+} from './zipEntryData';
 
-/** One entry as the central directory describes it. */
-export interface ZipEntryInfo {
-  /** The name as stored, decoded as UTF-8 (as adm-zip did; the UTF-8 flag is not consulted). */
-  name: string;
-  /** The name ends with "/" (or "\"): a directory entry. */
-  isDirectory: boolean;
-  /** Compression method: 0 stored, 8 deflated; anything else cannot be read. */
-  method: number;
-  /** General-purpose bit flags (bit 0: encrypted, bit 3: sizes in a data descriptor). */
-  flags: number;
-  /** Bit 0 of the flags: the data is encrypted and cannot be read. */
-  encrypted: boolean;
-  /** CRC-32 of the uncompressed bytes, as declared. */
-  crc: number;
-  compressedSize: number;
-  /** Uncompressed bytes, as declared; inflation is capped at this size. */
-  size: number;
-  /** External file attributes; a Unix mode is in the high 16 bits. */
-  externalAttributes: number;
-  /** "Version made by", high byte: the host system (3 = Unix). */
-  madeBy: number;
-  /** Where the entry's local header starts. */
-  localHeaderOffset: number;
-}
-
-/** The archive's structure is damaged (end record, central directory or a local header). */
-export class ZipFormatError extends Error {
-  override name = 'ZipFormatError';
-}
-
-/** An entry's data could not be read whole and intact; the message says why. */
-export class ZipEntryError extends Error {
-  override name = 'ZipEntryError';
-}
+export { SMALL_ENTRY_BYTES, ZipEntryError, ZipFormatError, type ZipEntryInfo } from './zipEntryData';
 
 /** What the end-of-central-directory record (and the zip64 one, where needed) declares. */
 export interface EndRecord {
@@ -68,36 +46,20 @@ const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_EOCD_SIGNATURE = 0x06064b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
 const EOCD_LENGTH = 22;
 const ZIP64_LOCATOR_LENGTH = 20;
 const ZIP64_EOCD_LENGTH = 56;
 const CENTRAL_LENGTH = 46;
-const LOCAL_LENGTH = 30;
 const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
-
-/** Bytes read at once from the archive: the central-directory window and each data chunk. */
-const READ_CHUNK = 1024 * 1024;
-/** Bytes zlib hands back per inflated chunk. */
-const INFLATE_CHUNK = 256 * 1024;
-
-async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead === 0) throw new ZipFormatError('The archive ends too early');
-    done += bytesRead;
-  }
-  return buffer;
-}
+/** Archives up to this size are read into memory whole, in one read, and the file closed at once. */
+export const IN_MEMORY_ARCHIVE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Reads the end record of the archive open in `handle` (`size` bytes), and the zip64 end record
- * when a field of the classic one is saturated. Undefined when there is no end record at all.
+ * Reads the end record of the archive in `handle` (`size` bytes), and the zip64 end record when a
+ * field of the classic one is saturated. Undefined when there is no end record at all.
  */
-export async function readEndRecord(handle: FileHandle, size: number): Promise<EndRecord | undefined> {
+export async function readEndRecord(handle: ZipSource, size: number): Promise<EndRecord | undefined> {
   const tailLength = Math.min(size, EOCD_LENGTH + U16_MAX + ZIP64_LOCATOR_LENGTH);
   const tail = await readExactly(handle, size - tailLength, tailLength);
   for (let i = tailLength - EOCD_LENGTH; i >= 0; i--) {
@@ -136,7 +98,7 @@ class WindowedReader {
   private windowStart = 0;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly handle: ZipSource,
     private readonly end: number,
   ) {}
 
@@ -196,6 +158,12 @@ export interface ZipArchive {
    * the stream, so a consumer that writes the bytes out knows to discard them.
    */
   openEntry(entry: ZipEntryInfo): Readable;
+  /**
+   * The whole of an entry whose declared sizes are both at most SMALL_ENTRY_BYTES (a RangeError
+   * otherwise), checked as `openEntry` checks it; it fails with the same ZipEntryErrors, before
+   * handing out any byte.
+   */
+  readEntry(entry: ZipEntryInfo): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -211,12 +179,21 @@ export async function openZip(
      * many) before any directory record is read, and throws to refuse the archive.
      */
     checkDeclaredCount?: (count: number) => void;
+    /** Archives up to this size are read whole into memory (default IN_MEMORY_ARCHIVE_BYTES). */
+    inMemoryBytes?: number;
   } = {},
 ): Promise<ZipArchive> {
   const handle = await fs.open(zipPath, 'r');
+  let open = true;
   try {
     const { size } = await handle.stat();
-    const end = await readEndRecord(handle, size);
+    let source: ZipSource = handle;
+    if (size <= (opts.inMemoryBytes ?? IN_MEMORY_ARCHIVE_BYTES)) {
+      source = await readExactly(handle, 0, size);
+      open = false;
+      await handle.close();
+    }
+    const end = await readEndRecord(source, size);
     if (!end) throw new ZipFormatError('No end of central directory record: not a zip file');
     const { entries: count, centralDirectoryOffset: start, centralDirectorySize } = end;
     opts.checkDeclaredCount?.(count);
@@ -224,7 +201,7 @@ export async function openZip(
     if (limit > end.centralDirectoryLimit || count * CENTRAL_LENGTH > centralDirectorySize) {
       throw new ZipFormatError('The central directory lies outside the archive');
     }
-    const reader = new WindowedReader(handle, limit);
+    const reader = new WindowedReader(source, limit);
     const entries: ZipEntryInfo[] = [];
     let position = start;
     for (let i = 0; i < count; i++) {
@@ -265,105 +242,16 @@ export async function openZip(
     return {
       size,
       entries,
-      openEntry: (entry) => Readable.from(entryChunks(handle, size, entry), { objectMode: false }),
-      close: () => handle.close(),
+      openEntry: (entry) => Readable.from(entryChunks(source, size, entry), { objectMode: false }),
+      readEntry: (entry) => entryBytes(source, size, entry),
+      close: async () => {
+        if (!open) return; // a small archive's file was closed once read
+        open = false;
+        await handle.close();
+      },
     };
   } catch (error) {
-    await handle.close().catch(() => undefined);
+    if (open) await handle.close().catch(() => undefined);
     throw error;
-  }
-}
-
-/** Where the entry's data starts, from its local header (whose name and extra lengths may differ). */
-async function dataStart(handle: FileHandle, archiveSize: number, entry: ZipEntryInfo): Promise<number> {
-  if (entry.localHeaderOffset + LOCAL_LENGTH > archiveSize) {
-    throw new ZipEntryError('Invalid LOC header (outside the archive)');
-  }
-  const local = await readExactly(handle, entry.localHeaderOffset, LOCAL_LENGTH);
-  if (local.readUInt32LE(0) !== LOCAL_SIGNATURE)
-    throw new ZipEntryError('Invalid LOC header (bad signature)');
-  const hasDescriptor = ((local.readUInt16LE(6) | entry.flags) & 0x0008) !== 0;
-  if (!hasDescriptor && local.readUInt32LE(14) !== entry.crc) {
-    throw new ZipEntryError('The local and central headers declare different CRC-32 values');
-  }
-  const start = entry.localHeaderOffset + LOCAL_LENGTH + local.readUInt16LE(26) + local.readUInt16LE(28);
-  if (start + entry.compressedSize > archiveSize) {
-    throw new ZipEntryError('The entry data runs past the end of the archive');
-  }
-  return start;
-}
-
-/**
- * `length` bytes of the file from `start`, in chunks. (Not `handle.createReadStream`: destroying
- * such a stream closes the handle, which every entry of the archive shares.)
- */
-async function* rangeChunks(
-  handle: FileHandle,
-  start: number,
-  length: number,
-): AsyncGenerator<Buffer, void, undefined> {
-  let position = start;
-  const end = start + length;
-  while (position < end) {
-    const wanted = Math.min(READ_CHUNK, end - position);
-    const chunk = Buffer.allocUnsafe(wanted);
-    const { bytesRead } = await handle.read(chunk, 0, wanted, position);
-    if (bytesRead === 0) throw new ZipEntryError('The archive ends before the entry does');
-    position += bytesRead;
-    yield bytesRead === wanted ? chunk : chunk.subarray(0, bytesRead);
-  }
-}
-
-async function* entryChunks(
-  handle: FileHandle,
-  archiveSize: number,
-  entry: ZipEntryInfo,
-): AsyncGenerator<Buffer, void, undefined> {
-  if (entry.encrypted) throw new ZipEntryError('The entry is encrypted');
-  if (entry.method !== 0 && entry.method !== 8) {
-    throw new ZipEntryError(`Unsupported compression method ${entry.method}`);
-  }
-  if (entry.method === 0 && entry.compressedSize !== entry.size) {
-    throw new ZipEntryError(
-      `A stored entry of ${entry.compressedSize} bytes cannot hold the ${entry.size} it declares`,
-    );
-  }
-  let source: Readable | undefined;
-  let raw: Readable | undefined;
-  try {
-    const start = await dataStart(handle, archiveSize, entry);
-    if (entry.compressedSize === 0) {
-      source = Readable.from([]); // an empty entry (a non-empty one fails the length check below)
-    } else {
-      raw = Readable.from(rangeChunks(handle, start, entry.compressedSize), { objectMode: false });
-      if (entry.method === 8) {
-        const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
-        pipeline(raw, inflate, () => undefined); // an error of either ends the iteration below
-        source = inflate;
-      } else {
-        source = raw;
-      }
-    }
-    let length = 0;
-    let crc = 0;
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      if (length + chunk.length > entry.size) {
-        // The words of Node's own cap (maxOutputLength), which adm-zip reported before.
-        throw new ZipEntryError(`Cannot create a Buffer larger than ${entry.size} bytes`);
-      }
-      length += chunk.length;
-      crc = crc32(chunk, crc);
-      yield chunk;
-    }
-    if (length !== entry.size) {
-      throw new ZipEntryError(`The entry holds ${length} bytes, not the ${entry.size} it declares`);
-    }
-    if (crc >>> 0 !== entry.crc >>> 0) throw new ZipEntryError('CRC32 checksum failed');
-  } catch (error) {
-    if (error instanceof ZipEntryError) throw error;
-    throw new ZipEntryError(error instanceof Error ? error.message : String(error), { cause: error });
-  } finally {
-    source?.destroy();
-    raw?.destroy();
   }
 }

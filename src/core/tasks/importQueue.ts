@@ -16,6 +16,8 @@ export class ImportQueue {
   private running = 0;
   private readonly linkRefreshes = new Map<string, number>();
   private disposed = false;
+  /** Callers of idle() waiting for the queue to drain. */
+  private drained: (() => void)[] = [];
 
   constructor(
     private readonly updates: TaskUpdates,
@@ -38,15 +40,29 @@ export class ImportQueue {
     this.linkRefreshes.delete(id);
   }
 
-  /** Resolves when no import is queued or running. */
-  async idle(): Promise<void> {
-    while (this.running > 0 || this.queue.length > 0) {
-      await new Promise((r) => setImmediate(r));
-    }
+  /**
+   * Resolves when no import is queued or running (after dispose: when none is running, as the
+   * queued ones never start). Waits on the last import's end; it does not poll.
+   */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   dispose(): void {
     this.disposed = true;
+    this.settle();
+  }
+
+  private isIdle(): boolean {
+    return this.running === 0 && (this.queue.length === 0 || this.disposed);
+  }
+
+  private settle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.drained;
+    this.drained = [];
+    for (const resolve of waiters) resolve();
   }
 
   private pump(): void {
@@ -56,6 +72,7 @@ export class ImportQueue {
       void this.run(id).finally(() => {
         this.running--;
         this.pump();
+        this.settle();
       });
     }
   }
