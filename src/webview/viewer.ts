@@ -12,6 +12,7 @@ import { bboxToCss } from '../core/viewer/geometry';
 import type { ViewerMessage, ViewerState, ZoomSetting } from '../core/viewer/messages';
 import { MAX_ZOOM, MIN_ZOOM } from '../core/viewer/messages';
 import type { ViewerBlock, ViewerModel } from '../core/viewer/viewerModel';
+import { addMarks, mark } from './timing';
 
 interface VsCodeApi {
   postMessage(message: ViewerMessage): void;
@@ -29,12 +30,14 @@ interface InitMessage {
   model: ViewerModel;
   state: ViewerState;
   strings: Record<string, string>;
+  marks?: unknown;
 }
 type HostMessage =
   | InitMessage
   | { type: 'highlight'; indices: number[]; scroll: boolean }
   | { type: 'matched'; matched: number[] };
 
+mark('script');
 const vscode = acquireVsCodeApi();
 const GAP = 12;
 
@@ -345,6 +348,7 @@ async function renderPage(n: number): Promise<void> {
     const ms = performance.now() - loadStarted;
     // For the UI tests: the part of "first page painted" spent in here (worker, PDF, page 1).
     document.body.dataset.paintedMs = String(Math.round(ms));
+    mark('painted');
     vscode.postMessage({ type: 'painted', page: n, ms });
   }
 }
@@ -409,6 +413,8 @@ function setHighlight(indices: number[], scroll: boolean): void {
 }
 
 async function start(message: InitMessage): Promise<void> {
+  mark('message');
+  addMarks(message.marks);
   init = message;
   strings = message.strings;
   zoom = message.state.zoom;
@@ -426,6 +432,7 @@ async function start(message: InitMessage): Promise<void> {
     const workerSource = await (await fetch(message.worker)).blob();
     const workerUrl = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
     GlobalWorkerOptions.workerPort = new Worker(workerUrl, { type: 'module' });
+    mark('worker');
     const data = new Uint8Array(await (await fetch(message.pdf)).arrayBuffer());
     doc = await getDocument({
       data,
@@ -436,6 +443,7 @@ async function start(message: InitMessage): Promise<void> {
       useWorkerFetch: false,
       enableXfa: false,
     }).promise;
+    mark('pdf');
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     status.textContent = t('pdfFailed', detail);

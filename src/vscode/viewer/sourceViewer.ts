@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { MatchResult } from '../../core/viewer/matcher';
 import { lineIndex, matchBlocks } from '../../core/viewer/matcher';
 import type { ViewerState } from '../../core/viewer/messages';
+import type { Marks } from '../../core/viewer/timing';
 import { parseViewerMessage } from '../../core/viewer/messages';
 import { blockLines, buildViewerModel } from '../../core/viewer/viewerModel';
 import type { OutputLogger } from '../log';
@@ -80,6 +81,7 @@ export class SourceViewer implements vscode.Disposable {
     host: ViewerHost,
     markdownPath: string,
     restore?: { panel: vscode.WebviewPanel; state: ViewerState },
+    marks: Marks = {},
   ): Promise<SourceViewer | undefined> {
     const existing = open.get(markdownPath);
     if (existing && !restore) {
@@ -87,6 +89,7 @@ export class SourceViewer implements vscode.Disposable {
       return existing;
     }
     const loaded = await loadResult(host.logger, markdownPath);
+    marks.files = Date.now();
     if (typeof loaded === 'string') {
       restore?.panel.dispose();
       void vscode.window.showWarningMessage(loaded);
@@ -115,12 +118,14 @@ export class SourceViewer implements vscode.Disposable {
         preview: false,
         viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Active,
       });
+      marks.editor = Date.now();
       panel = vscode.window.createWebviewPanel(
         SOURCE_VIEW_TYPE,
         vscode.l10n.t('Source: {0}', path.basename(markdownPath)),
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         {},
       );
+      marks.panel = Date.now();
     }
     const folder = vscode.Uri.file(path.dirname(markdownPath));
     panel.webview.options = {
@@ -130,7 +135,7 @@ export class SourceViewer implements vscode.Disposable {
     };
     panel.title = vscode.l10n.t('Source: {0}', path.basename(markdownPath));
     const state = restore?.state ?? { markdown: markdownPath, page: 1, zoom: 'fit' as const };
-    const viewer = new SourceViewer(host, panel, document, loaded, state);
+    const viewer = new SourceViewer(host, panel, document, loaded, state, marks);
     open.set(markdownPath, viewer);
     return viewer;
   }
@@ -141,14 +146,17 @@ export class SourceViewer implements vscode.Disposable {
     private document: vscode.TextDocument,
     private readonly loaded: Loaded,
     state: ViewerState,
+    private readonly marks: Marks,
   ) {
     this.state = { ...state };
     this.match = matchBlocks(loaded.blocks, document.getText());
     this.lookup = lineIndex(this.match);
+    marks.model = Date.now();
     host.logger.info(
       `Viewer: ${path.basename(document.uri.fsPath)}: ${this.match.matched} of ${this.match.eligible} blocks matched to Markdown lines.`,
     );
     panel.webview.html = this.html();
+    marks.html = Date.now();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
@@ -241,6 +249,7 @@ export class SourceViewer implements vscode.Disposable {
       model,
       state: this.state,
       strings: webviewStrings(),
+      marks: { ...this.marks, posted: Date.now() },
     });
     const editor = vscode.window.visibleTextEditors.find(
       (e) => e.document.uri.fsPath === this.document.uri.fsPath,
