@@ -95,6 +95,7 @@ describe('Source beside Markdown at scale (UI)', function () {
     const { page, workspaceDir } = ui();
     // The same run's reference: how soon the workbench shows a webview it is asked for.
     const referenceBefore = await referenceWebview(page, workspaceDir);
+    await openViewContainer(page, 'MinerU');
     await closeAllEditors(page);
     const idle = await rendererRss();
     const row = await waitForTaskRow(page, 'Tasks', NAME, 'done');
