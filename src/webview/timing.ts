@@ -23,8 +23,3 @@ export function addMarks(raw: unknown): void {
   Object.assign(marks, parseMarks(raw));
   write();
 }
-
-/** All marks so far. */
-export function allMarks(): Marks {
-  return { ...marks };
-}

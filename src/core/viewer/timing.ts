@@ -44,6 +44,8 @@ export const WEBVIEW_MARKS = [
   'message',
   /** Page 1 (the first page shown) was drawn. */
   'painted',
+  /** The first page shown has its boxes too. */
+  'boxes',
 ] as const;
 
 export type HostMark = (typeof HOST_MARKS)[number];
