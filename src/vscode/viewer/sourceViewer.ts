@@ -160,6 +160,7 @@ export class SourceViewer implements vscode.Disposable {
 
   /** Matches the blocks to the Markdown and builds what the page is sent. */
   private buildModel(): void {
+    if (open.get(this.state.markdown) !== this) return; // closed meanwhile
     this.match = matchBlocks(this.loaded.blocks, this.document.getText());
     this.lookup = lineIndex(this.match);
     this.model = buildViewerModel(this.loaded.blocks, this.match, this.loaded.layout);
