@@ -22,6 +22,7 @@ import {
   waitForFile,
   waitForTaskRow,
 } from './workbench';
+import { referenceWebview, viewerBreakdown } from './webviewTiming';
 
 const NAME = 'ui-viewer-scale-pages-600';
 
@@ -91,12 +92,16 @@ describe('Source beside Markdown at scale (UI)', function () {
   });
 
   it('a 600-page result: page 1 painted, only the pages near the view drawn while scrolling to the end, renderer memory bounded', async () => {
-    const { page } = ui();
+    const { page, workspaceDir } = ui();
+    // The same run's reference: how soon the workbench shows a webview it is asked for.
+    const referenceBefore = await referenceWebview(page, workspaceDir);
+    await openViewContainer(page, 'MinerU');
     await closeAllEditors(page);
     const idle = await rendererRss();
     const row = await waitForTaskRow(page, 'Tasks', NAME, 'done');
     const started = Date.now();
     await runContextMenuItem(page, row, 'Open Source Beside Markdown');
+    const clicked = Date.now();
     await editorTab(page, `Source: ${NAME}.md`).waitFor({ state: 'visible', timeout: 30_000 });
     const frame = viewerFrame();
     // The webview marks page 1 drawn (its render finished) on its body.
@@ -112,6 +117,7 @@ describe('Source beside Markdown at scale (UI)', function () {
     const firstPaint = Date.now() - started;
     // The part from the worker and PDF fetch to page 1 drawn, as the webview measured it.
     const inWebview = Number(await frame.locator('body').getAttribute('data-painted-ms'));
+    const breakdown = await viewerBreakdown(page, clicked);
     const pages = frame.locator('#pages');
     assert.equal(await frame.locator('.page').count(), 600, 'a slot for every page');
     const opened = await rendererRss();
@@ -138,6 +144,9 @@ describe('Source beside Markdown at scale (UI)', function () {
       60_000,
     );
     const end = await rendererRss();
+    console.log(
+      `      600 pages, from the menu item's click (${clicked - started} ms after the right-click): ${breakdown}`,
+    );
     const maxDrawn = Math.max(...samples.map((s) => s.drawn));
     const peak = Math.max(...samples.map((s) => s.rss), end.total);
     console.log(
@@ -145,6 +154,8 @@ describe('Source beside Markdown at scale (UI)', function () {
         `renderer RSS (${end.count} processes) idle ${idle.total.toFixed(0)} MB, viewer open ${opened.total.toFixed(0)} MB, ` +
         `peak while scrolling ${peak.toFixed(0)} MB, at the end ${end.total.toFixed(0)} MB (largest process ${end.max.toFixed(0)} MB)`,
     );
+    console.log(`      reference webview (Markdown preview of one line), before: ${referenceBefore}`);
+    console.log(`      reference webview, after the viewer: ${await referenceWebview(page, workspaceDir)}`);
     // Only pages in view plus one each side hold a canvas: a handful, never hundreds.
     assert.ok(maxDrawn <= 8, `at most 8 canvases at once (saw ${maxDrawn})`);
     assert.ok(samples.length > 50, 'the scroll went through the document');

@@ -153,6 +153,36 @@ describe('pre-flight checks of local files', () => {
       assert.equal(await countPdfPages(p), undefined);
     });
 
+    it('a PDF cut short (no end-of-file marker at its end) has no count, whole or large', async () => {
+      const whole = makePdf({ pages: 7 });
+      assert.equal(
+        await countPdfPages(await file('cut.pdf', whole.subarray(0, whole.length - 40))),
+        undefined,
+      );
+      // Still counted with a few bytes of junk after the marker (writers and mailers add some).
+      const junk = Buffer.concat([whole, Buffer.from('\r\n\0\0 ')]);
+      assert.equal(await countPdfPages(await file('junk.pdf', junk)), 7);
+      const large = makePdf({ pages: 610, fanout: 61, padBytes: PDF_FULL_SCAN_BYTES + MB });
+      assert.equal(
+        await countPdfPages(await file('large-cut.pdf', large.subarray(0, large.length - 40))),
+        undefined,
+      );
+    });
+
+    it('a linearised PDF shorter than the length it declares is cut short: no count', async () => {
+      const body = makePdf({ pages: 3 }).toString('latin1');
+      const declared = body.replace(
+        '%PDF-1.7\n',
+        `%PDF-1.7\n99 0 obj << /Linearized 1 /L ${body.length * 2} /N 3 >> endobj\n`,
+      );
+      assert.equal(
+        await countPdfPages(await file('lin-short.pdf', Buffer.from(declared, 'latin1'))),
+        undefined,
+      );
+      const honest = body.replace('%PDF-1.7\n', '%PDF-1.7\n99 0 obj << /Linearized 1 /L 1 /N 3 >> endobj\n');
+      assert.equal(await countPdfPages(await file('lin-updated.pdf', Buffer.from(honest, 'latin1'))), 3);
+    });
+
     it('counts the pages of a small file with no page tree node', async () => {
       const body = [
         '%PDF-1.4',

@@ -9,6 +9,7 @@ import {
   buildViewerModel,
   LABEL_CHARS,
   pickResultFiles,
+  splitModel,
 } from '../../src/core/viewer/viewerModel';
 
 function blocks(raw: unknown[]): ContentBlock[] {
@@ -104,5 +105,30 @@ describe('viewer: the model sent to the webview', () => {
     });
     assert.deepEqual(pickResultFiles(['a.md', 'images']), {});
     assert.deepEqual(pickResultFiles(['report.pdf', 'notes.json']), {});
+  });
+
+  it('splits the model: the blocks of the page shown and one each side first, every other block after, none lost', () => {
+    const many = blocks(
+      Array.from({ length: 12 }, (_, i) => ({
+        type: 'text',
+        text: `p${i}`,
+        bbox: [1, 1, 2, 2],
+        page_idx: i % 6,
+      })),
+    );
+    const model = buildViewerModel(many, matchBlocks(many, ''));
+    const { first, rest } = splitModel(model, 3);
+    assert.deepEqual([...new Set(first.blocks.map((b) => b.page + 1))].sort(), [2, 3, 4]);
+    assert.ok(rest.every((b) => ![2, 3, 4].includes(b.page + 1)));
+    assert.deepEqual(
+      [...first.blocks, ...rest].map((b) => b.index).sort((a, b) => a - b),
+      many.map((b) => b.index),
+    );
+    assert.deepEqual(first.headings, model.headings);
+    assert.equal(
+      splitModel(model, 1).first.blocks.filter((b) => b.page === 2).length,
+      0,
+      'page 1: pages 1 and 2 only',
+    );
   });
 });

@@ -88,6 +88,16 @@ describe('viewer: real PDFs from other tools (pdf-parse test files)', function (
     });
   }
 
+  it('03-invalid.pdf (cut short: pdf.js cannot open it) has no page count, not a guessed one', async () => {
+    const file = path.join(dir as string, '03-invalid.pdf');
+    await assert.rejects(
+      pdfjs.getDocument({ data: new Uint8Array(readFileSync(file)), isEvalSupported: false, verbosity: 0 })
+        .promise,
+      'pdf.js refuses the file (else it is not the invalid fixture)',
+    );
+    assert.equal(await countPdfPages(file), undefined);
+  });
+
   it('the files hold pages of different sizes (Letter and A4), so the checks above are not one size', async () => {
     const sizes = new Set<string>();
     for (const name of VALID) {

@@ -36,10 +36,27 @@ export async function countPdfPages(filePath: string, size?: number): Promise<nu
       windows.push(await readAt(handle, total - PDF_WINDOW_BYTES, PDF_WINDOW_BYTES));
     }
     if (!windows[0]!.subarray(0, 1024).includes('%PDF-')) return undefined;
+    if (cutShort(windows[0]!, windows.at(-1)!, total)) return undefined;
     return pagesFromBuffers(windows, whole);
   } finally {
     await handle.close();
   }
+}
+
+/** Readers look for the end-of-file marker this near the end (the trailer names the xref there). */
+const EOF_WINDOW_BYTES = 1024;
+
+/**
+ * A file that is not a whole PDF: no `%%EOF` near its end (cut short, e.g. an interrupted
+ * download), or linearised with a declared length (`/L`) beyond its size. Its page objects tell
+ * nothing reliable (pdf.js refuses such a file), so it has no count.
+ */
+function cutShort(head: Buffer, tail: Buffer, total: number): boolean {
+  if (!tail.subarray(Math.max(0, tail.length - EOF_WINDOW_BYTES)).includes('%%EOF')) return true;
+  const linearised = /\/Linearized\s[^>]*?\/L\s+(\d{1,15})(?!\d)/.exec(
+    head.subarray(0, 1024).toString('latin1'),
+  );
+  return linearised !== null && Number(linearised[1]) > total;
 }
 
 async function readAt(handle: fs.FileHandle, position: number, length: number): Promise<Buffer> {

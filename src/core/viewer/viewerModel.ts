@@ -103,6 +103,17 @@ export function buildViewerModel(
   return { blocks: out, headings, pageSizes, pagesSeen, matched: match.matched, eligible: match.eligible };
 }
 
+/**
+ * The model with only the blocks of the pages around `page` (1-based: that page and one each side),
+ * and the other blocks: the first is sent at once, the rest after it.
+ */
+export function splitModel(model: ViewerModel, page: number): { first: ViewerModel; rest: ViewerBlock[] } {
+  const near: ViewerBlock[] = [];
+  const rest: ViewerBlock[] = [];
+  for (const b of model.blocks) (Math.abs(b.page + 1 - page) <= 1 ? near : rest).push(b);
+  return { first: { ...model, blocks: near }, rest };
+}
+
 /** The Markdown lines of a matched block, or undefined. */
 export function blockLines(match: MatchResult, index: number): { start: number; end: number } | undefined {
   const m = match.blocks[index];

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseViewerState } from '../../core/viewer/messages';
 import type { TaskRecord } from '../../core/tasks/task';
+import type { Marks } from '../../core/viewer/timing';
 import type { CommandContext } from '../commandContext';
 import type * as ViewerModule from '../viewer/sourceViewer';
 import type { SourceViewer, ViewerHost } from '../viewer/sourceViewer';
@@ -40,10 +41,12 @@ export function registerViewerCommand(ctx: CommandContext): vscode.Disposable[] 
   return [
     ctx.store.onDidChange(setKey),
     registerCommand(ctx, 'mineru.openSourceBeside', async (arg?: unknown): Promise<unknown> => {
+      const marks: Marks = { command: Date.now() };
       const markdown = await markdownFor(ctx, arg);
       if (!markdown) return undefined;
       const { SourceViewer } = await viewerModule();
-      const viewer: SourceViewer | undefined = await SourceViewer.open(host, markdown);
+      marks.module = Date.now();
+      const viewer: SourceViewer | undefined = await SourceViewer.open(host, markdown, undefined, marks);
       return viewer ? { markdown: viewer.markdownPath } : undefined;
     }),
     vscode.window.registerWebviewPanelSerializer(SOURCE_VIEW_TYPE, {

@@ -1,6 +1,7 @@
 /**
- * Reads what the source viewer shows from a result folder: the content list (typed blocks), the
- * layout in points when present, and the origin PDF's URI; or why it cannot, worded for the user.
+ * Reads what the source viewer shows from a result folder: first its listing (the origin PDF's URI,
+ * or why there is nothing to show), then the content list (typed blocks) and the layout in points
+ * when present; problems are worded for the user.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,7 +9,7 @@ import type { ContentBlock, ViewerIssue } from '../../core/viewer/contentList';
 import { readContentList } from '../../core/viewer/contentList';
 import type { LayoutInfo } from '../../core/viewer/layout';
 import { readLayout } from '../../core/viewer/layout';
-import { pickResultFiles } from '../../core/viewer/viewerModel';
+import { pickResultFiles, type ResultFiles } from '../../core/viewer/viewerModel';
 import type { OutputLogger } from '../log';
 import { viewerIssueText } from './viewerText';
 
@@ -21,8 +22,15 @@ export interface Loaded {
   pdf: vscode.Uri;
 }
 
-/** Why a result cannot be shown, worded for the user; undefined when it can. */
-export async function loadResult(logger: OutputLogger, markdownPath: string): Promise<Loaded | string> {
+/** A result folder the viewer can show: its inputs by name, and the origin PDF's URI. */
+export interface Listed {
+  folder: vscode.Uri;
+  files: ResultFiles & { contentList: string; originPdf: string };
+  pdf: vscode.Uri;
+}
+
+/** Lists the result folder: what the viewer reads, or why it cannot show it, worded for the user. */
+export async function listResult(markdownPath: string): Promise<Listed | string> {
   const folder = vscode.Uri.file(path.dirname(markdownPath));
   const name = path.basename(markdownPath);
   let names: string[];
@@ -50,7 +58,24 @@ export async function loadResult(logger: OutputLogger, markdownPath: string): Pr
       '"{0}" has no content list (*_content_list.json) in its folder, so its blocks cannot be placed on the pages. Parse the document again in precise mode.',
       name,
     );
+  const picked = { ...files, contentList: files.contentList, originPdf: files.originPdf };
+  return { folder, files: picked, pdf: vscode.Uri.joinPath(folder, files.originPdf) };
+}
+
+/** Reads the content list (typed blocks) and the layout in points when present; or why not. */
+export async function readBlocks(
+  logger: OutputLogger,
+  markdownPath: string,
+  { folder, files }: Listed,
+): Promise<Omit<Loaded, 'pdf'> | string> {
+  const name = path.basename(markdownPath);
   const listUri = vscode.Uri.joinPath(folder, files.contentList);
+  const layoutRead = files.layout
+    ? Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, files.layout))).then(
+        (bytes) => bytes,
+        (e: unknown) => e,
+      )
+    : undefined;
   const stat = await vscode.workspace.fs.stat(listUri);
   if (stat.size > MAX_CONTENT_LIST_BYTES)
     return vscode.l10n.t(
@@ -60,17 +85,15 @@ export async function loadResult(logger: OutputLogger, markdownPath: string): Pr
     );
   const read = readContentList(new TextDecoder().decode(await vscode.workspace.fs.readFile(listUri)));
   if (!read.ok) return contentListProblem(name, files.contentList, read.error);
-  const loaded: Loaded = { blocks: read.value, pdf: vscode.Uri.joinPath(folder, files.originPdf) };
-  if (files.layout) {
-    try {
-      const text = new TextDecoder().decode(
-        await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, files.layout)),
-      );
-      const layout = readLayout(text);
+  const loaded: Omit<Loaded, 'pdf'> = { blocks: read.value };
+  if (files.layout && layoutRead) {
+    const bytes = await layoutRead;
+    if (bytes instanceof Uint8Array) {
+      const layout = readLayout(new TextDecoder().decode(bytes));
       if (layout.ok) loaded.layout = layout.value;
       else logger.warn(`Viewer: ${files.layout} ignored (${layout.error.reason}); boxes use content_list.`);
-    } catch (e) {
-      logger.warn(`Viewer: ${files.layout} could not be read (${String(e)}); boxes use content_list.`);
+    } else {
+      logger.warn(`Viewer: ${files.layout} could not be read (${String(bytes)}); boxes use content_list.`);
     }
   }
   return loaded;

@@ -6,17 +6,20 @@
  * The webview gets data only (blocks, boxes, labels, the URIs of the PDF and of pdf.js's worker);
  * what it sends back is checked by parseViewerMessage before anything is done with it.
  */
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MatchResult } from '../../core/viewer/matcher';
 import { lineIndex, matchBlocks } from '../../core/viewer/matcher';
 import type { ViewerState } from '../../core/viewer/messages';
 import { parseViewerMessage } from '../../core/viewer/messages';
-import { blockLines, buildViewerModel } from '../../core/viewer/viewerModel';
+import type { Marks } from '../../core/viewer/timing';
+import { describeTimeline } from '../../core/viewer/timing';
+import type { HostMessage } from '../../core/viewer/hostMessages';
+import type { ViewerModel } from '../../core/viewer/viewerModel';
+import { blockLines, buildViewerModel, splitModel } from '../../core/viewer/viewerModel';
 import type { OutputLogger } from '../log';
-import { loadResult, type Loaded } from './resultFiles';
-
+import { listResult, readBlocks, type Loaded } from './resultFiles';
+import { viewerHtml } from './viewerHtml';
 import { LAST_VIEWER_KEY, SOURCE_VIEW_TYPE } from './viewType';
 
 export interface ViewerHost {
@@ -34,40 +37,14 @@ export function viewerFor(markdownPath: string): SourceViewer | undefined {
   return open.get(markdownPath);
 }
 
-/** The strings the webview shows (it has no l10n of its own). */
-function webviewStrings(): Record<string, string> {
-  return {
-    page: vscode.l10n.t('Page'),
-    of: vscode.l10n.t('of {0}'),
-    previous: vscode.l10n.t('Previous page (PageUp)'),
-    next: vscode.l10n.t('Next page (PageDown)'),
-    zoomIn: vscode.l10n.t('Zoom in (+)'),
-    zoomOut: vscode.l10n.t('Zoom out (-)'),
-    fitWidth: vscode.l10n.t('Fit width (0)'),
-    discarded: vscode.l10n.t('Headers and footers'),
-    outline: vscode.l10n.t('Headings'),
-    unmatched: vscode.l10n.t('not found in the Markdown'),
-    loading: vscode.l10n.t('Opening the origin PDF…'),
-    pdfFailed: vscode.l10n.t('The origin PDF could not be opened: {0}. Parse the document again.'),
-    heading: vscode.l10n.t('heading'),
-    text: vscode.l10n.t('text'),
-    image: vscode.l10n.t('image'),
-    chart: vscode.l10n.t('chart'),
-    table: vscode.l10n.t('table'),
-    equation: vscode.l10n.t('equation'),
-    list: vscode.l10n.t('list'),
-    code: vscode.l10n.t('code'),
-    unknown: vscode.l10n.t('block'),
-  };
-}
-
-function nonce(): string {
-  return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
-}
+/** Lets the event loop run once: the RPC that carries the HTML to the workbench goes out now. */
+const yieldOnce = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class SourceViewer implements vscode.Disposable {
-  private match: MatchResult;
-  private lookup: (from: number, to: number) => number[];
+  private match: MatchResult | undefined;
+  private lookup: (from: number, to: number) => number[] = () => [];
+  private model: ViewerModel | undefined;
+  private ready = false;
   private state: ViewerState;
   private readonly disposables: vscode.Disposable[] = [];
   private rematch: ReturnType<typeof setTimeout> | undefined;
@@ -80,31 +57,39 @@ export class SourceViewer implements vscode.Disposable {
     host: ViewerHost,
     markdownPath: string,
     restore?: { panel: vscode.WebviewPanel; state: ViewerState },
+    marks: Marks = {},
   ): Promise<SourceViewer | undefined> {
     const existing = open.get(markdownPath);
     if (existing && !restore) {
       existing.panel.reveal(undefined, true);
       return existing;
     }
-    const loaded = await loadResult(host.logger, markdownPath);
-    if (typeof loaded === 'string') {
+    const fail = (message: string): undefined => {
       restore?.panel.dispose();
-      void vscode.window.showWarningMessage(loaded);
+      void vscode.window.showWarningMessage(message);
       return undefined;
-    }
+    };
+    const listed = await listResult(markdownPath);
+    marks.folder = Date.now();
+    if (typeof listed === 'string') return fail(listed);
+    // The content list and the layout are read while the Markdown editor opens.
+    const gone = vscode.l10n.t(
+      'The result "{0}" is no longer there. Retry to parse the document again.',
+      markdownPath,
+    );
+    const reading = readBlocks(host.logger, markdownPath, listed).then(
+      (r) => {
+        marks.files = Date.now();
+        return r;
+      },
+      () => gone,
+    );
     const mdUri = vscode.Uri.file(markdownPath);
     let document: vscode.TextDocument;
     try {
       document = await vscode.workspace.openTextDocument(mdUri);
     } catch {
-      restore?.panel.dispose();
-      void vscode.window.showWarningMessage(
-        vscode.l10n.t(
-          'The result "{0}" is no longer there. Retry to parse the document again.',
-          markdownPath,
-        ),
-      );
-      return undefined;
+      return fail(gone);
     }
     let panel = restore?.panel;
     if (!panel) {
@@ -115,13 +100,21 @@ export class SourceViewer implements vscode.Disposable {
         preview: false,
         viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Active,
       });
+      marks.editor = Date.now();
+    }
+    // A content list that cannot be read opens no panel.
+    const blocks = await reading;
+    if (typeof blocks === 'string') return fail(blocks);
+    if (!panel) {
       panel = vscode.window.createWebviewPanel(
         SOURCE_VIEW_TYPE,
         vscode.l10n.t('Source: {0}', path.basename(markdownPath)),
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         {},
       );
+      marks.panel = Date.now();
     }
+    const loaded: Loaded = { ...blocks, pdf: listed.pdf };
     const folder = vscode.Uri.file(path.dirname(markdownPath));
     panel.webview.options = {
       enableScripts: true,
@@ -130,8 +123,11 @@ export class SourceViewer implements vscode.Disposable {
     };
     panel.title = vscode.l10n.t('Source: {0}', path.basename(markdownPath));
     const state = restore?.state ?? { markdown: markdownPath, page: 1, zoom: 'fit' as const };
-    const viewer = new SourceViewer(host, panel, document, loaded, state);
+    const viewer = new SourceViewer(host, panel, document, loaded, state, marks);
     open.set(markdownPath, viewer);
+    // The page loads pdf.js and the PDF meanwhile; the blocks follow as soon as they are matched.
+    await yieldOnce();
+    viewer.buildModel();
     return viewer;
   }
 
@@ -141,16 +137,13 @@ export class SourceViewer implements vscode.Disposable {
     private document: vscode.TextDocument,
     private readonly loaded: Loaded,
     state: ViewerState,
+    private readonly marks: Marks,
   ) {
     this.state = { ...state };
-    this.match = matchBlocks(loaded.blocks, document.getText());
-    this.lookup = lineIndex(this.match);
-    host.logger.info(
-      `Viewer: ${path.basename(document.uri.fsPath)}: ${this.match.matched} of ${this.match.eligible} blocks matched to Markdown lines.`,
-    );
-    panel.webview.html = this.html();
+    this.disposables.push(panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
+    panel.webview.html = viewerHtml(panel.webview, host.extensionUri, loaded.pdf, this.state);
+    marks.html = Date.now();
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.fsPath !== this.document.uri.fsPath) return;
@@ -163,6 +156,19 @@ export class SourceViewer implements vscode.Disposable {
         this.rematch = setTimeout(() => this.recompute(), 300);
       }),
     );
+  }
+
+  /** Matches the blocks to the Markdown and builds what the page is sent. */
+  private buildModel(): void {
+    if (open.get(this.state.markdown) !== this) return; // closed meanwhile
+    this.match = matchBlocks(this.loaded.blocks, this.document.getText());
+    this.lookup = lineIndex(this.match);
+    this.model = buildViewerModel(this.loaded.blocks, this.match, this.loaded.layout);
+    this.marks.model = Date.now();
+    this.host.logger.info(
+      `Viewer: ${path.basename(this.document.uri.fsPath)}: ${this.match.matched} of ${this.match.eligible} blocks matched to Markdown lines.`,
+    );
+    if (this.ready) this.sendInit();
   }
 
   get markdownPath(): string {
@@ -184,15 +190,13 @@ export class SourceViewer implements vscode.Disposable {
   highlighted: number[] = [];
 
   private recompute(): void {
-    this.match = matchBlocks(this.loaded.blocks, this.document.getText());
-    this.lookup = lineIndex(this.match);
-    void this.panel.webview.postMessage({
-      type: 'matched',
-      matched: this.match.blocks.filter((m) => m.matched).map((m) => m.index),
-    });
+    const match = matchBlocks(this.loaded.blocks, this.document.getText());
+    this.match = match;
+    this.lookup = lineIndex(match);
+    this.post({ type: 'matched', matched: match.blocks.filter((m) => m.matched).map((m) => m.index) });
   }
 
-  private post(message: unknown): void {
+  private post(message: HostMessage): void {
     void this.panel.webview.postMessage(message);
   }
 
@@ -204,7 +208,9 @@ export class SourceViewer implements vscode.Disposable {
     }
     switch (message.type) {
       case 'ready':
-        this.sendInit();
+        // Again after a reload of the page (the panel was hidden): everything is sent again.
+        this.ready = true;
+        if (this.model) this.sendInit();
         break;
       case 'reveal':
         void this.revealBlock(message.index);
@@ -218,7 +224,8 @@ export class SourceViewer implements vscode.Disposable {
         if (this.firstPaintMs === undefined) {
           this.firstPaintMs = Date.now() - this.openedAt;
           this.host.logger.info(
-            `Viewer: page ${message.page} painted ${Math.round(message.ms)} ms after the PDF began loading.`,
+            `Viewer: page ${message.page} painted ${Math.round(message.ms)} ms after the PDF began loading; ` +
+              `from the command: ${describeTimeline(this.marks, this.marks.command ?? this.openedAt)}.`,
           );
         }
         break;
@@ -228,20 +235,13 @@ export class SourceViewer implements vscode.Disposable {
     }
   }
 
+  /** The blocks of the pages shown first, then (a second message) all the others. */
   private sendInit(): void {
-    const webview = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview');
-    const model = buildViewerModel(this.loaded.blocks, this.match, this.loaded.layout);
-    this.post({
-      type: 'init',
-      pdf: webview.asWebviewUri(this.loaded.pdf).toString(),
-      worker: webview.asWebviewUri(vscode.Uri.joinPath(media, 'pdf.worker.min.mjs')).toString(),
-      cMaps: `${webview.asWebviewUri(vscode.Uri.joinPath(media, 'cmaps')).toString()}/`,
-      standardFonts: `${webview.asWebviewUri(vscode.Uri.joinPath(media, 'standard_fonts')).toString()}/`,
-      model,
-      state: this.state,
-      strings: webviewStrings(),
-    });
+    if (!this.model) return;
+    const { first, rest } = splitModel(this.model, this.state.page);
+    this.marks.posted ??= Date.now();
+    this.post({ type: 'init', model: first, state: this.state, marks: this.marks, more: rest.length > 0 });
+    if (rest.length > 0) this.post({ type: 'blocks', blocks: rest, marks: this.marks });
     const editor = vscode.window.visibleTextEditors.find(
       (e) => e.document.uri.fsPath === this.document.uri.fsPath,
     );
@@ -249,6 +249,7 @@ export class SourceViewer implements vscode.Disposable {
   }
 
   private highlightSelection(editor: vscode.TextEditor, scroll: boolean): void {
+    if (!this.model) return;
     const indices = new Set<number>();
     for (const s of editor.selections) for (const i of this.lookup(s.start.line, s.end.line)) indices.add(i);
     this.highlighted = [...indices];
@@ -257,7 +258,7 @@ export class SourceViewer implements vscode.Disposable {
 
   /** Source → Markdown: selects the block's lines in the Markdown editor. */
   private async revealBlock(index: number): Promise<void> {
-    const lines = blockLines(this.match, index);
+    const lines = this.match && blockLines(this.match, index);
     if (!lines) {
       vscode.window.setStatusBarMessage(
         vscode.l10n.t('This block was not found in the Markdown (or could be in more than one place).'),
@@ -280,40 +281,6 @@ export class SourceViewer implements vscode.Disposable {
     const selection = new vscode.Selection(lines.start, 0, end.line, end.character);
     editor.selection = selection;
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'viewer.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'viewer.css'));
-    const n = nonce();
-    const src = webview.cspSource;
-    const csp = [
-      "default-src 'none'",
-      `img-src ${src} blob: data:`,
-      `style-src ${src} 'nonce-${n}'`,
-      `font-src ${src} data:`,
-      `script-src 'nonce-${n}'`,
-      'worker-src blob:',
-      `connect-src ${src}`,
-    ].join('; ');
-    const lang = vscode.env.language.replace(/[^a-zA-Z-]/g, '');
-    return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${style.toString()}" nonce="${n}">
-</head>
-<body>
-<div id="toolbar" role="toolbar"></div>
-<div id="main"><nav id="outline" hidden></nav><div id="pages" tabindex="0"></div></div>
-<div id="status" role="status"></div>
-<script type="module" nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
   }
 
   dispose(): void {
