@@ -32,6 +32,12 @@ export interface SourcePage {
   node: PDFPageLeaf;
 }
 
+export interface WrittenPart {
+  bytes: number;
+  /** References to objects the file does not hold (written as null), e.g. in a truncated file. */
+  missing: number;
+}
+
 /**
  * Writes `pages` (in order) to `filePath` as a complete PDF; returns its size in bytes.
  * `onPage` is called after each page's own objects have been written.
@@ -41,11 +47,12 @@ export function writePart(
   pages: readonly SourcePage[],
   filePath: string,
   onPage?: (written: number) => void,
-): number {
+): WrittenPart {
   const fd = fs.openSync(filePath, 'wx');
   try {
     const writer = new PartWriter(context, pages, fd);
-    return writer.write(onPage);
+    const bytes = writer.write(onPage);
+    return { bytes, missing: writer.missing };
   } finally {
     fs.closeSync(fd);
   }
@@ -61,6 +68,7 @@ class PartWriter {
   private readonly offsets: number[] = [];
   private readonly inPart: Set<PDFRef>;
   private position = 0;
+  missing = 0;
   private text = '';
   private chunks: Uint8Array[] = [];
 
@@ -173,6 +181,7 @@ class PartWriter {
     const known = this.numbers.get(ref);
     if (known !== undefined) return known;
     const target = this.context.lookup(ref);
+    if (target === undefined) this.missing += 1;
     if (
       target === undefined ||
       (target instanceof PDFPageLeaf && !this.inPart.has(ref)) ||

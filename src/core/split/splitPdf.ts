@@ -87,6 +87,12 @@ function pagesOf(doc: PDFDocument): SourcePage[] {
   return pages;
 }
 
+/** Whether `%%EOF` is in the last kilobyte, where readers look for it. */
+function hasEnd(bytes: Uint8Array): boolean {
+  const tail = bytes.subarray(Math.max(0, bytes.length - HEADER_WINDOW));
+  return Buffer.from(tail.buffer, tail.byteOffset, tail.length).toString('latin1').includes('%%EOF');
+}
+
 /** `<stem>.part-<k>.pdf` in the folder. */
 export function partPath(folder: string, sourcePath: string, index: number): string {
   const stem = path.basename(sourcePath).replace(/\.pdf$/i, '');
@@ -99,6 +105,7 @@ export async function splitPdfFile(job: SplitJob): Promise<SplitResult> {
   const doc = await loadPdf(bytes);
   const pages = pagesOf(doc);
   const totalPages = pages.length;
+  const truncated = !hasEnd(bytes);
   const limit = partLimits(job.limits);
   const queue: PageRange[] = planSplit(totalPages, bytes.length, job.limits);
   const parts: SplitPart[] = [];
@@ -115,9 +122,13 @@ export async function splitPdfFile(job: SplitJob): Promise<SplitResult> {
     const first = range.firstPage;
     let written: number;
     try {
-      written = writePart(doc.context, pages.slice(first - 1, range.lastPage), file, (n) =>
+      const part = writePart(doc.context, pages.slice(first - 1, range.lastPage), file, (n) =>
         report(first - 1 + n),
       );
+      // Objects the pages need are absent and the file has no end: it was cut off (a broken
+      // download). Objects merely absent from a whole file are common, and harmless to readers.
+      if (part.missing > 0 && truncated) throw new SplitError('damaged', { detail: 'the file is cut off' });
+      written = part.bytes;
     } catch (error) {
       fs.rmSync(file, { force: true });
       throw error;
