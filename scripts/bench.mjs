@@ -4,7 +4,7 @@
 // measured in the same run (an empty extension, the official mineru-open-api CLI, curl, unzip),
 // against the fake MinerU service on loopback. Prints a table and writes bench/results.json.
 //
-//   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale,matcher,selfhosted]
+//   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale,matcher,selfhosted,split]
 //        (scale = in the host and in plain Node; scale-node = the plain-Node half alone)
 //        [--import-mb 5,50,300] [--upload-mb 10,150] [--poll-docs 1,10,200] [--host-runs N]
 //        [--no-build] [--check]
@@ -21,6 +21,7 @@ import { hostSection } from './bench/hostSection.mjs';
 import { ensureTools, machine, table } from './bench/lib.mjs';
 import { runSync } from './lib/process.mjs';
 import { selfHostedSection } from './bench/selfHostedSection.mjs';
+import { splitSection } from './bench/splitSection.mjs';
 import {
   importSection,
   matcherSection,
@@ -63,7 +64,7 @@ const config = {
   scale: { batches: 5, perBatch: 200, rounds: quick ? 4 : 8, restores: quick ? 3 : 5 },
 };
 const sections = new Set(
-  (opts.only ?? 'activation,polling,import,upload,scale,matcher,selfhosted').split(',').map((s) => s.trim()),
+  (opts.only ?? 'activation,polling,import,upload,scale,matcher,selfhosted,split').split(',').map((s) => s.trim()),
 );
 const log = (m) => console.log(`[bench] ${m}`);
 
@@ -133,6 +134,10 @@ async function main() {
   if (sections.has('selfhosted')) {
     log(`self-hosted: requests per document and a ${config.flow.uploadMb} MB upload, ${runs} runs`);
     add('selfHosted', await selfHostedSection(ctx, { runs, uploadMb: 150, ...config.poll, log }));
+  }
+  if (sections.has('split')) {
+    log(`splitting: a 1000-page 300 MB PDF, limits 600 pages / 200 MB, ${runs} runs`);
+    add('split', await splitSection(ctx, { runs, log }));
   }
   if (sections.has('matcher')) {
     log(`block matcher: 50000 blocks, ${runs} runs`);
