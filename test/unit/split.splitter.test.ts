@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { PDFDocument } from '@cantoo/pdf-lib';
+import { PDFArray, PDFDocument, PDFName } from '@cantoo/pdf-lib';
 import { countPdfPages } from '../../src/core/files/pdfPageCount';
 import { partLimits, planSplit } from '../../src/core/split/splitPlan';
 import { SplitError, splitDocument, type SplitResult } from '../../src/core/split/splitter';
@@ -223,6 +223,49 @@ describe('split: splitDocument (a worker thread writes the parts)', function () 
       result.parts.length,
       'no file of a re-split part is left behind',
     );
+  });
+
+  it('a link to a page of another part does not drag that page (nor its image) into this part', async () => {
+    const doc = await PDFDocument.load(await makeSplitPdf(4, (n) => (n === 4 ? 300_000 : 0)));
+    const [first, , , last] = doc.getPages();
+    assert.ok(first && last);
+    // A table of contents: page 1 links to page 4.
+    const link = doc.context.register(
+      doc.context.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 50, 50], Dest: [last.ref, 'Fit'] }),
+    );
+    first.node.set(PDFName.of('Annots'), doc.context.obj([link]));
+    const file = await source('toc.pdf', await doc.save());
+    const result = await splitDocument(file, { maxPages: 2, maxBytes: 200 * MB, margin: 1 }, out);
+    const [part1, part2] = result.parts;
+    assert.ok(part1 && part2 && result.parts.length === 2);
+    assert.ok(part1.bytes < 20_000, `part 1 is ${part1.bytes} bytes: page 4's image came along`);
+    assert.ok(part2.bytes > 300_000);
+    const loaded = await PDFDocument.load(fs.readFileSync(part1.path));
+    assert.equal(loaded.getPageCount(), 2);
+    // The link is kept, its destination (outside the part) is null.
+    const annots = loaded.getPage(0).node.lookup(PDFName.of('Annots'), PDFArray);
+    assert.equal(annots.size(), 1);
+  });
+
+  it('what a page inherits from the page tree (size, resources) is written into the page', async () => {
+    const doc = await PDFDocument.load(await makeSplitPdf(3));
+    const tree = doc.catalog.Pages();
+    tree.set(PDFName.of('MediaBox'), doc.context.obj([0, 0, 612, 792]));
+    const resources = doc.getPage(0).node.get(PDFName.of('Resources'));
+    assert.ok(resources);
+    tree.set(PDFName.of('Resources'), resources);
+    for (const page of doc.getPages()) {
+      page.node.delete(PDFName.of('MediaBox'));
+      page.node.delete(PDFName.of('Resources'));
+    }
+    const file = await source('inherits.pdf', await doc.save());
+    const result = await splitDocument(file, { maxPages: 1, maxBytes: 200 * MB, margin: 1 }, out);
+    assert.equal(result.parts.length, 3);
+    for (const part of result.parts) {
+      const page = (await PDFDocument.load(fs.readFileSync(part.path))).getPage(0);
+      assert.deepEqual(page.getSize(), { width: 612, height: 792 });
+      assert.equal(await pageText(part.path, 1), `Page ${part.firstPage}`);
+    }
   });
 
   it("a single page over the size limit: 'page-too-large' naming that page, and no part left", async () => {
