@@ -78,8 +78,29 @@ async function buildWebview() {
   fs.copyFileSync(path.join(__dirname, 'src', 'webview', 'viewer.css'), path.join(out, 'viewer.css'));
 }
 
+/**
+ * The PDF splitter's worker thread (issue 18), with pdf-lib bundled in: src/core/split/splitter.ts
+ * starts dist/splitWorker.js beside dist/extension.js, so pdf-lib is parsed in the worker only,
+ * never on the extension host.
+ */
+async function buildSplitWorker() {
+  await esbuild.build({
+    entryPoints: ['src/core/split/splitWorker.ts'],
+    bundle: true,
+    format: 'cjs',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    platform: 'node',
+    target: 'node20',
+    outfile: 'dist/splitWorker.js',
+    logLevel: 'silent',
+  });
+}
+
 async function main() {
   await buildWebview();
+  await buildSplitWorker();
   await esbuild.build({
     stdin: { contents: "module.exports = require('axios');", resolveDir: __dirname, loader: 'js' },
     bundle: true,

@@ -4,7 +4,7 @@
 // measured in the same run (an empty extension, the official mineru-open-api CLI, curl, unzip),
 // against the fake MinerU service on loopback. Prints a table and writes bench/results.json.
 //
-//   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale,matcher,selfhosted,merge]
+//   node scripts/bench.mjs [--quick] [--runs N] [--only activation,polling,import,upload,scale,matcher,selfhosted,merge,split]
 //        (scale = in the host and in plain Node; scale-node = the plain-Node half alone)
 //        [--import-mb 5,50,300] [--upload-mb 10,150] [--poll-docs 1,10,200] [--host-runs N]
 //        [--no-build] [--check]
@@ -22,6 +22,7 @@ import { ensureTools, machine, table } from './bench/lib.mjs';
 import { runSync } from './lib/process.mjs';
 import { mergeSection } from './bench/mergeSection.mjs';
 import { selfHostedSection } from './bench/selfHostedSection.mjs';
+import { splitSection } from './bench/splitSection.mjs';
 import {
   importSection,
   matcherSection,
@@ -64,7 +65,7 @@ const config = {
   scale: { batches: 5, perBatch: 200, rounds: quick ? 4 : 8, restores: quick ? 3 : 5 },
 };
 const sections = new Set(
-  (opts.only ?? 'activation,polling,import,upload,scale,matcher,selfhosted,merge')
+  (opts.only ?? 'activation,polling,import,upload,scale,matcher,selfhosted,merge,split')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -140,6 +141,10 @@ async function main() {
   if (sections.has('merge')) {
     log(`merge of a document parsed in parts: 5 × 200 pages, 2000 images, ${runs} runs`);
     add('merge', await mergeSection(ctx, { runs, log }));
+  }
+  if (sections.has('split')) {
+    log(`splitting: a 1000-page 300 MB PDF, limits 600 pages / 200 MB, ${runs} runs`);
+    add('split', await splitSection(ctx, { runs, log }));
   }
   if (sections.has('matcher')) {
     log(`block matcher: 50000 blocks, ${runs} runs`);
