@@ -94,7 +94,10 @@ describe('Source beside Markdown at scale (UI)', function () {
   it('a 600-page result: page 1 painted, only the pages near the view drawn while scrolling to the end, renderer memory bounded', async () => {
     const { page, workspaceDir } = ui();
     // The same run's reference: how soon the workbench shows a webview it is asked for.
-    const referenceBefore = await referenceWebview(page, workspaceDir);
+    // Informational only (printed, never asserted): a reference the workbench fails to show is reported, not failed.
+    const referenceBefore = await referenceWebview(page, workspaceDir).catch(
+      (e: unknown) => `not measured: ${String(e).split('\n')[0]}`,
+    );
     await openViewContainer(page, 'MinerU');
     await closeAllEditors(page);
     const idle = await rendererRss();
@@ -155,7 +158,9 @@ describe('Source beside Markdown at scale (UI)', function () {
         `peak while scrolling ${peak.toFixed(0)} MB, at the end ${end.total.toFixed(0)} MB (largest process ${end.max.toFixed(0)} MB)`,
     );
     console.log(`      reference webview (Markdown preview of one line), before: ${referenceBefore}`);
-    console.log(`      reference webview, after the viewer: ${await referenceWebview(page, workspaceDir)}`);
+    console.log(
+      `      reference webview, after the viewer: ${await referenceWebview(page, workspaceDir).catch((e: unknown) => `not measured: ${String(e).split('\n')[0]}`)}`,
+    );
     // Only pages in view plus one each side hold a canvas: a handful, never hundreds.
     assert.ok(maxDrawn <= 8, `at most 8 canvases at once (saw ${maxDrawn})`);
     assert.ok(samples.length > 50, 'the scroll went through the document');
