@@ -168,6 +168,7 @@ export function activate(
     clock: systemClock,
     logger,
     settings: () => engineSettings(settings()),
+    workRoot: path.join(context.globalStorageUri.fsPath, 'parts'),
     nameFor: (source) =>
       source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
   });

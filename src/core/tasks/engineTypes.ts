@@ -53,6 +53,11 @@ export interface EngineDeps {
   logger: Logger;
   settings?: () => EngineSettings;
   pollerTuning?: PollerTuning;
+  /**
+   * The folder (outside the workspace) where documents parsed in parts are split and their parts'
+   * results imported, one sub-folder per document. Required by submitFileInParts.
+   */
+  workRoot?: string;
   /** Where a new task gets its name, e.g. documentNameFromUrl. */
   nameFor: (source: TaskSource) => string;
 }

@@ -39,6 +39,27 @@ export interface ImportSummary {
   brokenImageLinks: number;
 }
 
+/** A part of a document split to fit the service's limits (see src/core/tasks/documentGroups.ts). */
+export interface PartInfo {
+  /** The id of the document (the parent record). */
+  parentId: string;
+  /** 1-based, in page order. */
+  index: number;
+  count: number;
+  /** Pages of the original document, 1-based and inclusive. */
+  firstPage: number;
+  lastPage: number;
+}
+
+/** A document parsed in parts: its parts' records, its page count, and its work folder. */
+export interface PartsInfo {
+  /** The parts' task ids, in page order (empty while the document is split). */
+  ids: string[];
+  totalPages: number;
+  /** The folder (outside the workspace) holding the part files and the parts' results. */
+  workDir: string;
+}
+
 export interface TaskRecord {
   /** Local, stable id (tree item id, persistence key). */
   id: string;
@@ -72,6 +93,10 @@ export interface TaskRecord {
    */
   pollProblem?: SerializedError;
   result?: ImportSummary;
+  /** Set on a part of a document split into parts: the part task's place in its document. */
+  part?: PartInfo;
+  /** Set on a document split into parts: its state, progress and result come from its parts. */
+  parts?: PartsInfo;
   createdAt: number;
   updatedAt: number;
   submittedAt?: number;
