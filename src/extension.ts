@@ -169,6 +169,8 @@ export function activate(
     logger,
     settings: () => engineSettings(settings()),
     workRoot: path.join(context.globalStorageUri.fsPath, 'parts'),
+    mergeParts: (request) =>
+      import('./core/results/partsMerge.js').then((m) => m.mergePartResults(request, logger)),
     nameFor: (source) =>
       source.kind === 'url' ? documentNameFromUrl(source.url) : documentNameFromFile(source.path),
   });

@@ -9,6 +9,7 @@ import { SubmissionRateLimiter } from './submissionRateLimiter';
 import { newTasks, RESUBMIT, type NewTaskInput } from './newTasks';
 import { localFile, remoteUrl, sourceOfTask } from './source';
 import { Submitter } from './submitter';
+import { DocumentGroups } from './documentGroups';
 import type { SplitLimits } from '../split/splitPlan';
 import { isPolled, type TaskRecord } from './task';
 import { TaskUpdates } from './taskUpdates';
@@ -47,6 +48,7 @@ export class ParseEngine {
   private readonly tracker: PollTracker;
   private readonly imports: ImportQueue;
   private readonly submitter: Submitter;
+  private readonly groups: DocumentGroups;
   /** Aborted on dispose: ends waits for a submission slot. */
   private readonly lifetime = new AbortController();
 
@@ -74,6 +76,23 @@ export class ParseEngine {
       applyStatus: (task, status) => void this.tracker.apply(task, status),
       wake,
     });
+    this.groups = new DocumentGroups({
+      updates: this.updates,
+      inFlight: this.inFlight,
+      workRoot: deps.workRoot,
+      mergeParts: deps.mergeParts,
+      nameFor: deps.nameFor,
+      newParts: (items, request) => this.newFileTasks(items, request),
+      send: async (items) => {
+        await this.submitter.send(items, true);
+        this.poller.wake();
+      },
+      retryTask: (id) => this.retryTask(id),
+      forget: async (ids) => {
+        this.inFlight.abort(ids);
+        await this.deps.store.remove(ids);
+      },
+    });
   }
 
   private get settings(): EngineSettings {
@@ -99,6 +118,7 @@ export class ParseEngine {
     let pausedUntil: { until: number; code: string } | undefined;
     void store.transaction(() => {
       for (const task of store.all()) {
+        if (task.parts) continue; // a document in parts: its state comes from its parts
         if (task.paused && (task.state === 'submitting' || isPolled(task))) {
           // Paused by a quota answer before the restart: keep waiting for the same moment.
           if (!pausedUntil || task.paused.until > pausedUntil.until) pausedUntil = task.paused;
@@ -116,6 +136,7 @@ export class ParseEngine {
         }
       }
     });
+    this.groups.resume();
     if (pausedUntil) this.policy.restore(pausedUntil);
     if (store.all().some(isPolled)) this.poller.wake();
   }
@@ -182,15 +203,19 @@ export class ParseEngine {
     request: SubmitRequest,
     signal?: AbortSignal,
   ): Promise<TaskRecord> {
-    void item;
-    void limits;
-    void request;
-    void signal;
-    return Promise.reject(new Error('Parsing in parts is not wired yet'));
+    return this.groups.submit(item, limits, request, signal);
   }
 
-  /** Same document, same options: re-imports a finished result, or submits again. */
+  /**
+   * Same document, same options: re-imports a finished result, or submits again. A part is
+   * retried alone; a document in parts retries its failed parts (or its merge).
+   */
   async retry(id: string): Promise<void> {
+    if (await this.groups.retry(id)) return;
+    await this.retryTask(id);
+  }
+
+  private async retryTask(id: string): Promise<void> {
     const task = this.deps.store.get(id);
     if (!task || (task.state !== 'failed' && task.state !== 'done')) return;
     this.imports.resetBudget(id);
@@ -221,16 +246,18 @@ export class ParseEngine {
     await this.retry(id);
   }
 
-  /** Stops tracking: aborts whatever is in flight for these tasks and forgets them. */
+  /**
+   * Stops tracking: aborts whatever is in flight for these tasks and forgets them. A document in
+   * parts goes with its parts and its work folder (a part stands for its document).
+   */
   async remove(ids: readonly string[]): Promise<void> {
-    this.inFlight.abort(ids);
-    await this.deps.store.remove(ids);
+    await this.groups.remove(ids);
   }
 
   async clearFinished(): Promise<void> {
     const ids = this.deps.store
       .all()
-      .filter((t) => t.state === 'done' || t.state === 'failed')
+      .filter((t) => !t.part && (t.state === 'done' || t.state === 'failed'))
       .map((t) => t.id);
     await this.remove(ids);
   }
@@ -244,12 +271,19 @@ export class ParseEngine {
     if (this.deps.store.all().some(isPolled)) this.poller.pollNow();
   }
 
-  /** Resolves when no import is queued or running (tests and the benchmark wait on it). */
-  idle(): Promise<void> {
-    return this.imports.idle();
+  /** Resolves when no import, split or merge is queued or running (tests and the benchmark wait on it). */
+  async idle(): Promise<void> {
+    await this.imports.idle();
+    await this.groups.idle();
+  }
+
+  /** Deletes work folders of documents in parts that are no longer in the store (resume runs it). */
+  sweepWorkRoot(): Promise<number> {
+    return this.groups.sweep();
   }
 
   dispose(): void {
+    this.groups.dispose();
     this.tracker.dispose();
     this.imports.dispose();
     this.lifetime.abort();
@@ -259,15 +293,27 @@ export class ParseEngine {
     this.updates.clearListeners();
   }
 
+  /** New records for local files (not stored). */
+  private newFileTasks(items: readonly FileItem[], request: SubmitRequest): SubmitItem[] {
+    return this.newRecords(
+      items.map((item) => ({ source: localFile(item.path, item.size, item.name), dataId: item.dataId })),
+      request,
+    );
+  }
+
   /** New task records for a submission, stored at once (state `submitting`). */
   private addTasks(inputs: readonly NewTaskInput[], request: SubmitRequest): SubmitItem[] {
-    const items = newTasks(inputs, request, {
+    const items = this.newRecords(inputs, request);
+    void this.deps.store.add(items.map((i) => i.task));
+    return items;
+  }
+
+  private newRecords(inputs: readonly NewTaskInput[], request: SubmitRequest): SubmitItem[] {
+    return newTasks(inputs, request, {
       service: this.deps.services[request.mode],
       now: this.deps.clock.now(),
       template: request.dataIdTemplate ?? this.settings.dataIdTemplate,
       nameFor: this.deps.nameFor,
     });
-    void this.deps.store.add(items.map((i) => i.task));
-    return items;
   }
 }

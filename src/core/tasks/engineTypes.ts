@@ -58,8 +58,22 @@ export interface EngineDeps {
    * results imported, one sub-folder per document. Required by submitFileInParts.
    */
   workRoot?: string;
+  /**
+   * Merges the parts' results of a document parsed in parts (mergePartResults of
+   * src/core/results/partsMerge.ts; injected, as results depends on tasks). Required by submitFileInParts.
+   */
+  mergeParts?: (request: PartsMergeRequest) => Promise<ImportSummary>;
   /** Where a new task gets its name, e.g. documentNameFromUrl. */
   nameFor: (source: TaskSource) => string;
+}
+
+/** What mergePartResults takes: the imported parts in page order, the document's name and folder. */
+export interface PartsMergeRequest {
+  parts: { folder: string; firstPage: number; lastPage: number }[];
+  name: string;
+  outputDir: string;
+  originPdf?: string;
+  signal?: AbortSignal;
 }
 
 export interface SubmitRequest {

@@ -1,5 +1,6 @@
 import type { SerializedError } from '../errors';
 import type { ParseOptions, RemoteState } from '../api/types';
+import type { SplitLimits } from '../split/splitPlan';
 
 /**
  * Precise: the token API with images, tables and formulas. Quick: the token-free agent API (Markdown
@@ -58,6 +59,8 @@ export interface PartsInfo {
   totalPages: number;
   /** The folder (outside the workspace) holding the part files and the parts' results. */
   workDir: string;
+  /** The limits the document was split under (kept to split it again on Retry). */
+  limits?: SplitLimits;
 }
 
 export interface TaskRecord {

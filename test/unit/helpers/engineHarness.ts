@@ -6,6 +6,7 @@ import { mineruServices } from '../../../src/core/services/mineruServices';
 import { documentNameFromFile, documentNameFromUrl } from '../../../src/core/results/naming';
 import { ParseEngine, type EngineSettings, type ResultImporter } from '../../../src/core/tasks/engine';
 import { createResultImporter } from '../../../src/core/results/resultImporter';
+import { mergePartResults } from '../../../src/core/results/partsMerge';
 import type { TaskRecord } from '../../../src/core/tasks/task';
 import { TaskStore } from '../../../src/core/tasks/taskStore';
 import { systemClock } from '../../../src/core/util/clock';
@@ -34,6 +35,8 @@ export interface Harness {
   logger: CapturingLogger;
   outputDir: string;
   workDir: string;
+  /** EngineDeps.workRoot: where documents parsed in parts are split (outside the workspace). */
+  workRoot: string;
   /** A new engine over the same storage: what a window reload does. */
   reload(): ParseEngine;
   waitFor(predicate: (tasks: TaskRecord[]) => boolean, timeoutMs?: number): Promise<TaskRecord[]>;
@@ -57,6 +60,7 @@ export async function startHarness(
   const fake = await startFakeMinerU({ stepMs: HARNESS_STEP_MS, ...fakeOptions });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mineru-engine-'));
   const outputDir = path.join(workDir, 'workspace', 'mineru');
+  const workRoot = path.join(workDir, 'parts');
   const kv = new MemoryKeyValueStore();
   const logger = new CapturingLogger();
   const engines: ParseEngine[] = [];
@@ -81,6 +85,8 @@ export async function startHarness(
       logger,
       settings: () => ({ batchLimit: 50, importConcurrency: 2, maxLinkRefreshes: 3, ...settings }),
       pollerTuning: { minIntervalMs: 5, growth: 1.5, maxIntervalMs: 20, unfocusedFactor: 2 },
+      workRoot,
+      mergeParts: (request) => mergePartResults(request, logger),
       nameFor: (s) => (s.kind === 'url' ? documentNameFromUrl(s.url) : documentNameFromFile(s.path)),
     });
     engines.push(engine);
@@ -97,6 +103,7 @@ export async function startHarness(
     logger,
     outputDir,
     workDir,
+    workRoot,
     reload() {
       for (const e of engines) e.dispose();
       store = new TaskStore(kv);
