@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
 import { describeError, errorText } from './errorText';
+import { isOverLimitFailure } from './overLimit';
 import { suggestsPageRanges } from './pageRangeText';
 import { isFetchFailure } from '../core/files/localCopy';
 import type { EngineEvent, ParseEngine } from '../core/tasks/engine';
@@ -118,6 +119,8 @@ export class Notifier implements vscode.Disposable {
       const ranges = vscode.l10n.t('Re-run with Page Ranges');
       // The service could not fetch the URL: offer to download it here and upload the bytes.
       const upload = vscode.l10n.t('Download Here and Upload');
+      const inParts = vscode.l10n.t('Download and Parse in Parts');
+      const canSplit = isOverLimitFailure(t);
       const canUpload =
         t.source.kind === 'url' &&
         isFetchFailure(t.error) &&
@@ -129,12 +132,14 @@ export class Notifier implements vscode.Disposable {
           t.error ? describeError(t.error, vscode.l10n) : vscode.l10n.t('failed'),
         ),
         ...(canUpload ? [upload] : []),
+        ...(canSplit ? [inParts] : []),
         ...(suggestsPageRanges(t.error) ? [ranges] : []),
         retry,
         log,
       );
       if (answer === ranges) await vscode.commands.executeCommand('mineru.retryWithPageRanges', t.id);
       if (answer === upload) await vscode.commands.executeCommand('mineru.uploadFromUrl', t.id);
+      if (answer === inParts) await vscode.commands.executeCommand('mineru.parseInParts', t.id);
       if (answer === retry) await vscode.commands.executeCommand('mineru.retryTask', t.id);
       if (answer === log) await vscode.commands.executeCommand('mineru.showLog');
       return;

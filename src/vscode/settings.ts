@@ -80,22 +80,28 @@ export function readSettings(): MinerUSettings {
 
 export type UploadUrlsLocally = 'never' | 'onFailure' | 'always';
 
+/** mineru.splitLargeDocuments: what happens to a PDF over the service's limits. */
+export type SplitLargeDocuments = 'ask' | 'always' | 'never';
+
 /** The `mineru.*` settings of the local-file flows, read afresh at each use. */
 export interface FileSettings {
   maxFileSizeMB: number;
   maxPages: number;
   uploadUrlsLocally: UploadUrlsLocally;
   localDownloadMaxMB: number;
+  splitLargeDocuments: SplitLargeDocuments;
 }
 
 export function readFileSettings(): FileSettings {
   const c = vscode.workspace.getConfiguration('mineru');
   const mode = c.get<string>('uploadUrlsLocally', 'onFailure');
+  const split = c.get<string>('splitLargeDocuments', 'ask');
   return {
     maxFileSizeMB: clampOrMax(c.get<number>('maxFileSizeMB', 200), 1, 200),
     maxPages: clampOrMax(c.get<number>('maxPages', 600), 1, 600),
     uploadUrlsLocally: mode === 'never' || mode === 'always' ? mode : 'onFailure',
     localDownloadMaxMB: clampOrMax(c.get<number>('localDownloadMaxMB', 200), 1, 200),
+    splitLargeDocuments: split === 'always' || split === 'never' ? split : 'ask',
   };
 }
 

@@ -6,6 +6,7 @@ import type { TaskStore, TaskStoreEvent } from '../core/tasks/taskStore';
 import { describeError } from './errorText';
 import { isFetchFailure } from '../core/files/localCopy';
 import { safeUrl } from '../core/util/logger';
+import { isOverLimitFailure } from './overLimit';
 
 export type TreeNode = BatchNode | TaskNode;
 
@@ -21,8 +22,10 @@ export class TaskNode {
   readonly kind = 'task';
   constructor(
     readonly taskId: string,
-    public parent: BatchNode | undefined,
+    public parent: BatchNode | TaskNode | undefined,
   ) {}
+  /** The part rows of a document parsed in parts, in page order. */
+  partIds: string[] = [];
 }
 
 const STATE_ICONS: Record<TaskState, [string, string?]> = {
@@ -96,9 +99,8 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (!node) return this.roots;
-    if (node.kind === 'batch')
-      return node.taskIds.map((id) => this.taskNodes.get(id)).filter((n): n is TaskNode => !!n);
-    return [];
+    const ids = node.kind === 'batch' ? node.taskIds : node.partIds;
+    return ids.map((id) => this.taskNodes.get(id)).filter((n): n is TaskNode => !!n);
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -127,7 +129,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       this.emitter.fire(undefined);
     } else {
       const nodes: TreeNode[] = [];
-      const batches = new Set<BatchNode>();
+      const batches = new Set<TreeNode>();
       for (const t of event.changed) {
         const node = this.taskNodes.get(t.id)!;
         nodes.push(node);
@@ -140,9 +142,13 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   private movedBatch(task: TaskRecord, groupSizes: () => Map<string, number>): boolean {
     const node = this.taskNodes.get(task.id);
+    // A part stays under its document; a document's new part ids re-shape its row.
+    if (task.part) return node?.parent?.kind !== 'task';
+    if (task.parts && node && node.partIds.join() !== task.parts.ids.join()) return true;
     const batchId = groupId(task);
     const grouped = batchId !== undefined && (groupSizes().get(batchId) ?? 0) > 1;
-    return (node?.parent?.batchId ?? undefined) !== (grouped ? batchId : undefined);
+    const current = node?.parent?.kind === 'batch' ? node.parent.batchId : undefined;
+    return current !== (grouped ? batchId : undefined);
   }
 
   /** How many tracked tasks each batch id has (a batch is a tree group only with more than one). */
@@ -161,8 +167,9 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const roots: TreeNode[] = [];
     const seenBatches = new Map<string, BatchNode>();
     const taskNodes = new Map<string, TaskNode>();
-    // Newest first: what the user just started is on top.
+    // Newest first: what the user just started is on top. Parts go under their document's row.
     for (const t of [...tasks].reverse()) {
+      if (t.part) continue;
       const g = groupId(t);
       let parent: BatchNode | undefined;
       if (g && (counts.get(g) ?? 0) > 1) {
@@ -179,6 +186,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       node.parent = parent;
       taskNodes.set(t.id, node);
       if (!parent) roots.push(node);
+      node.partIds = t.parts ? t.parts.ids.filter((id) => this.store.get(id)) : [];
+      for (const id of node.partIds) {
+        const part = this.taskNodes.get(id) ?? new TaskNode(id, node);
+        part.parent = node;
+        taskNodes.set(id, part);
+      }
     }
     for (const b of seenBatches.values()) b.taskIds.reverse();
     this.roots = roots;
@@ -219,7 +232,11 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   private buildTaskItem(node: TaskNode, task: TaskRecord, elapsed: string): vscode.TreeItem {
-    const item = new vscode.TreeItem(task.name, vscode.TreeItemCollapsibleState.None);
+    const label = task.part ? vscode.l10n.t('Part {0} of {1}', task.part.index, task.part.count) : task.name;
+    const collapsible = node.partIds.length
+      ? vscode.TreeItemCollapsibleState.Expanded
+      : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(label, collapsible);
     item.id = task.id;
     const [icon, color] = task.paused ? ['debug-pause'] : STATE_ICONS[task.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -229,6 +246,14 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       parts[0] = vscode.l10n.t('queued, {0} ahead', task.queuedAhead);
     // Polling fails for now (server down, refused, busy): the row says so until the next answer.
     if (task.pollProblem && isActive(task)) parts.splice(1, 0, pollProblemLabel(task.pollProblem));
+    if (task.part)
+      parts.unshift(
+        vscode.l10n.t(
+          'pages {0}–{1}',
+          task.part.firstPage.toLocaleString(vscode.env.language),
+          task.part.lastPage.toLocaleString(vscode.env.language),
+        ),
+      );
     const progress = describeProgress(task);
     if (progress) parts.push(progress);
     parts.push(elapsed);
@@ -237,7 +262,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.description = parts.join(' · ');
     item.tooltip = this.tooltip(task);
     item.contextValue = contextValue(task);
-    item.accessibilityInformation = { label: `${task.name}, ${parts.join(', ')}` };
+    item.accessibilityInformation = { label: `${label}, ${parts.join(', ')}` };
     if (task.state === 'done' && task.result) {
       item.command = { command: 'mineru.openResult', title: vscode.l10n.t('Open Result'), arguments: [node] };
     }
@@ -324,12 +349,15 @@ function groupId(task: TaskRecord): string | undefined {
 
 /** Capability tokens matched by `viewItem =~ /…/` in the menus. */
 export function contextValue(task: TaskRecord): string {
-  const caps = ['mineruTask', task.state];
+  // A part row has no Remove (removing a part removes its document): not a 'mineruTask'.
+  const caps = [task.part ? 'mineruPart' : 'mineruTask', task.state];
   if (task.state === 'done' && task.result) caps.push('canOpen');
   if (task.result?.extras.some((e) => ['docx', 'html', 'latex'].includes(e.format))) caps.push('hasExtras');
   if (task.paused) caps.push('paused');
   if (task.state === 'failed' || task.state === 'done') caps.push('canRetry');
   if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
+  if (task.parts) caps.push('inParts');
+  if (isOverLimitFailure(task)) caps.push('canParseInParts');
   if (task.source.kind === 'url') caps.push('hasUrl');
   if (task.source.kind === 'url' && task.state === 'failed' && isFetchFailure(task.error))
     caps.push('canUploadLocally');

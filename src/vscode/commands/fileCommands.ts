@@ -7,6 +7,7 @@ import type { CommandContext } from '../commandContext';
 import { DownloadCache } from '../files/downloadCache';
 import { parseLocalFiles } from '../files/localFiles';
 import { resolveOutputDir } from '../flows/outputFolder';
+import { isOverLimitFailure } from '../overLimit';
 import { readFileSettings } from '../settings';
 import { registerCommand } from './register';
 import { resolveTask } from './taskArgument';
@@ -29,6 +30,7 @@ export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
     registerCommand(ctx, 'mineru.parseFile', (uri?: unknown, uris?: unknown) => parseFile(ctx, uri, uris)),
     registerCommand(ctx, 'mineru.parseFolder', (uri?: unknown) => parseFolder(ctx, uri)),
     registerCommand(ctx, 'mineru.uploadFromUrl', (arg?: unknown) => uploadFromUrl(ctx, downloads, arg)),
+    registerCommand(ctx, 'mineru.parseInParts', (arg?: unknown) => parseInParts(ctx, downloads, arg)),
   ];
 }
 
@@ -186,6 +188,32 @@ async function uploadFromUrl(
   });
   // The upload replaces the failed URL task.
   if (tasks && tasks.length > 0 && task.state === 'failed') await ctx.engine.remove([task.id]);
+  return tasks;
+}
+
+/**
+ * "Parse in Parts": a local PDF (Explorer) is split when it is beyond the limits (parsed as usual
+ * otherwise); a URL task refused with -60005/-60006 (tree or notification) is downloaded here,
+ * split, and replaces the failed task.
+ */
+async function parseInParts(
+  ctx: CommandContext,
+  downloads: DownloadCache,
+  arg: unknown,
+): Promise<TaskRecord[] | undefined> {
+  if (isUri(arg)) {
+    if (arg.scheme !== 'file' || path.extname(arg.fsPath).toLowerCase() !== '.pdf') return undefined;
+    return parseLocalFiles(ctx, [{ path: arg.fsPath }], { split: 'force' });
+  }
+  const task = resolveTask(ctx, arg);
+  if (!task || !isOverLimitFailure(task) || task.source.kind !== 'url') return undefined;
+  const tasks = await downloads.uploadUrls([{ url: task.source.url }], {
+    outputDir: task.outputDir,
+    options: task.options,
+    mode: task.mode,
+    split: 'force',
+  });
+  if (tasks && tasks.length > 0) await ctx.engine.remove([task.id]);
   return tasks;
 }
 

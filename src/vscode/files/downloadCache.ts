@@ -59,7 +59,7 @@ export class DownloadCache implements vscode.Disposable {
    */
   async uploadUrls(
     urls: UrlItem[],
-    opts: { outputDir: string; options: ParseOptions; mode?: TaskMode },
+    opts: { outputDir: string; options: ParseOptions; mode?: TaskMode; split?: 'force' },
   ): Promise<TaskRecord[] | undefined> {
     const maxBytes = readFileSettings().localDownloadMaxMB * 1_048_576;
     const copies: LocalCopy[] = [];

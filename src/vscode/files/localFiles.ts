@@ -8,8 +8,10 @@ import type { CommandContext } from '../commandContext';
 import { outputDirFor } from '../flows/outputFolder';
 import { chooseMode } from '../flows/parseMode';
 import { revealTasks } from '../flows/revealTasks';
+import { readFileSettings } from '../settings';
 import { limitsFor } from './fileLimits';
 import { describeProblem } from './preflightText';
+import { isSplittable, parseFileInParts, partCount } from './splitOffer';
 
 /** A local file to parse; `name` overrides the name sent to the service (downloads keep the URL's name). */
 export interface LocalFile {
@@ -22,6 +24,8 @@ export interface LocalParseOptions {
   outputDir?: string;
   options?: ParseOptions;
   mode?: TaskMode;
+  /** 'force': a PDF over the limits is split without asking ("Download and Parse in Parts"). */
+  split?: 'force';
 }
 
 /**
@@ -43,7 +47,10 @@ export async function parseLocalFiles(
 
   const limits = limitsFor(mode);
   const checked = await Promise.all(files.map((f) => checkFile(f.path, limits)));
-  const refused = checked.filter((r) => !r.ok);
+  const policy = opts.split === 'force' ? 'always' : readFileSettings().splitLargeDocuments;
+  // "always": a PDF beyond the limits alone is split without asking; the message says so.
+  const autoSplit = policy === 'always' ? checked.filter((r) => !r.ok && isSplittable(r)) : [];
+  const refused = checked.filter((r) => !r.ok && !autoSplit.includes(r));
   const items: FileItem[] = [];
   checked.forEach((r, i) => {
     if (r.ok) items.push({ path: r.path, size: r.size, ...(files[i]!.name ? { name: files[i]!.name } : {}) });
@@ -51,9 +58,29 @@ export async function parseLocalFiles(
   for (const r of refused) {
     for (const p of r.problems) ctx.logger.warn(`Not sent: ${p.message}. ${p.hint}.`);
   }
-  if (refused.length > 0) void reportRefused(ctx, refused, items.length, mode, { outputDir, options });
-  if (items.length === 0) return [];
-  return uploadWithProgress(ctx, items, { outputDir, options, mode });
+  if (refused.length > 0) void reportRefused(ctx, refused, items.length, mode, { outputDir, options }, files);
+  const request = { outputDir, options, mode };
+  const documents: TaskRecord[] = [];
+  for (const r of autoSplit) {
+    const index = checked.indexOf(r);
+    const name = files[index]!.name ?? path.basename(r.path);
+    const count = partCount(r, limits);
+    ctx.logger.info(`"${name}" is beyond the service's limits: parsed in parts.`);
+    void vscode.window.showInformationMessage(
+      count
+        ? vscode.l10n.t(
+            'MinerU: "{0}" is beyond the service\'s limits: it is parsed in {1} parts.',
+            name,
+            count,
+          )
+        : vscode.l10n.t('MinerU: "{0}" is beyond the service\'s limits: it is parsed in parts.', name),
+    );
+    const file = { path: r.path, size: r.size, ...(files[index]!.name ? { name: files[index]!.name } : {}) };
+    const doc = await parseFileInParts(ctx, file, limits, request);
+    if (doc) documents.push(doc);
+  }
+  if (items.length === 0) return documents;
+  return [...documents, ...(await uploadWithProgress(ctx, items, request))];
 }
 
 async function uploadWithProgress(
@@ -113,14 +140,21 @@ async function reportRefused(
   sent: number,
   mode: TaskMode,
   request: { outputDir: string; options: ParseOptions },
+  files: LocalFile[],
 ): Promise<void> {
   const first = refused[0]!;
+  const name = files.find((f) => f.path === first.path)?.name;
   const text = describeProblem(path.basename(first.path), first.problems[0]!, mode);
   const log = vscode.l10n.t('Show Log');
   const onlyPages =
     refused.length === 1 && first.problems.length === 1 && first.problems[0]!.code === 'too-many-pages';
   const limit = first.problems[0]!.limit ?? 0;
   const firstPages = vscode.l10n.t('Parse Pages 1-{0}', limit);
+  const limits = limitsFor(mode);
+  const offerSplit =
+    refused.length === 1 && isSplittable(first) && readFileSettings().splitLargeDocuments === 'ask';
+  const count = offerSplit ? partCount(first, limits) : undefined;
+  const inParts = count ? vscode.l10n.t('Parse in {0} Parts', count) : vscode.l10n.t('Parse in Parts');
   const message =
     refused.length === 1
       ? sent > 0
@@ -132,8 +166,19 @@ async function reportRefused(
           refused.length + sent,
           text,
         );
-  const answer = await vscode.window.showWarningMessage(message, ...(onlyPages ? [firstPages, log] : [log]));
+  const answer = await vscode.window.showWarningMessage(
+    message,
+    ...(offerSplit ? [inParts] : []),
+    ...(onlyPages ? [firstPages] : []),
+    log,
+  );
   if (answer === log) ctx.logger.show();
+  if (answer === inParts && offerSplit) {
+    await parseFileInParts(ctx, { path: first.path, size: first.size, ...(name ? { name } : {}) }, limits, {
+      ...request,
+      mode,
+    });
+  }
   if (answer === firstPages) {
     // The file is within the page limit once narrowed to the first pages.
     const item: FileItem = { path: first.path, size: first.size };

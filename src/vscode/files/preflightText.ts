@@ -20,12 +20,19 @@ export function describeProblem(name: string, p: PreflightProblem, mode: TaskMod
             formatBytes(p.actual ?? 0),
             formatBytes(p.limit ?? 0),
           )
-        : vscode.l10n.t(
-            '"{0}" is {1}, over the {2} limit (setting mineru.maxFileSizeMB). Split the document or compress its images.',
-            name,
-            formatBytes(p.actual ?? 0),
-            formatBytes(p.limit ?? 0),
-          );
+        : !/\.pdf$/i.test(name)
+          ? vscode.l10n.t(
+              '"{0}" is {1}, over the {2} limit (setting mineru.maxFileSizeMB). Only PDFs can be split into parts here: save it as PDF and parse the PDF, or compress its images.',
+              name,
+              formatBytes(p.actual ?? 0),
+              formatBytes(p.limit ?? 0),
+            )
+          : vscode.l10n.t(
+              '"{0}" is {1}, over the {2} limit (setting mineru.maxFileSizeMB). Split the document or compress its images.',
+              name,
+              formatBytes(p.actual ?? 0),
+              formatBytes(p.limit ?? 0),
+            );
     case 'too-many-pages':
       return vscode.l10n.t(
         '"{0}" has {1} pages, over the {2}-page limit (setting mineru.maxPages). Parse it in parts with page ranges, e.g. "1-{2}".',
