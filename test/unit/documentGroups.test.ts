@@ -190,6 +190,78 @@ describe('Documents in parts (engine)', function () {
     assert.deepEqual(await fs.readdir(h.outputDir).catch(() => []), []);
   });
 
+  /** A document of 2 parts whose part results are imported (folders with one Markdown each). */
+  const importedDocument = async (state: TaskRecord['state'], part2: TaskRecord['state']) => {
+    const item = await pdf('two.pdf', 4);
+    const workDir = path.join(h.workRoot, 'doc-2');
+    const now = Date.now();
+    const partRecord = (k: number, st: TaskRecord['state'], folder: string): TaskRecord => ({
+      id: `doc-2-part-${k}`,
+      name: `two.part-${k}`,
+      source: { kind: 'file', path: path.join(workDir, `two.part-${k}.pdf`), size: 10 },
+      mode: 'precise',
+      options: PRECISE.options,
+      outputDir: path.join(workDir, 'results'),
+      state: st,
+      part: { parentId: 'doc-2', index: k, count: 2, firstPage: 2 * k - 1, lastPage: 2 * k },
+      ...(st === 'done'
+        ? {
+            result: {
+              folder,
+              markdownPath: path.join(folder, `two.part-${k}.md`),
+              extras: [],
+              rejectedEntries: 0,
+              brokenImageLinks: 0,
+            },
+          }
+        : {}),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const folders = [1, 2].map((k) => path.join(workDir, 'results', `two.part-${k}`));
+    for (const [i, folder] of folders.entries()) {
+      await fs.mkdir(folder, { recursive: true });
+      await fs.writeFile(path.join(folder, `two.part-${i + 1}.md`), `# Text of part ${i + 1}\n`);
+    }
+    await h.store.add([
+      {
+        id: 'doc-2',
+        name: 'two',
+        source: { kind: 'file', ...item },
+        mode: 'precise',
+        options: PRECISE.options,
+        outputDir: h.outputDir,
+        state,
+        parts: { ids: ['doc-2-part-1', 'doc-2-part-2'], totalPages: 4, workDir },
+        createdAt: now,
+        updatedAt: now,
+      },
+      partRecord(1, 'done', folders[0]!),
+      partRecord(2, part2, folders[1]!),
+    ]);
+    await h.store.flush();
+    return workDir;
+  };
+
+  it('merges after a reload a document that was being merged when VS Code closed', async () => {
+    h = await startHarness();
+    const workDir = await importedDocument('importing', 'done');
+    h.reload().resume();
+    await h.waitFor(parentIs('done'));
+    await h.engine.idle();
+    const parent = h.store.get('doc-2')!;
+    const md = await fs.readFile(parent.result!.markdownPath, 'utf8');
+    assert.match(md, /# Text of part 1\n\n# Text of part 2/);
+    assert.equal(await exists(workDir), false);
+  });
+
+  it('Clear Finished leaves the finished parts of a document still running', async () => {
+    h = await startHarness();
+    await importedDocument('running', 'running');
+    await h.engine.clearFinished();
+    assert.equal(h.store.size, 3);
+  });
+
   it('sweeps work folders that belong to no document in the store', async () => {
     h = await startHarness();
     const now = Date.now();

@@ -160,6 +160,9 @@ export class DocumentGroups {
           hint: 'Retry to split and submit the document again',
           retryable: true,
         });
+      } else if (task.state === 'importing') {
+        // Closed mid-merge: the merge left nothing (temporary folder), so it starts again.
+        void this.track(this.merge(task.id));
       } else this.derive(task.id);
     }
     void this.sweep();
