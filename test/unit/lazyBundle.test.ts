@@ -71,7 +71,7 @@ describe('the bundle split (esbuild.js: activation loads dist/extension.js, impo
       stub,
       'const f = new Proxy(function () {}, { get: (t, k) => (k === "prototype" ? {} : f), apply: () => f, construct: () => ({}) });\nmodule.exports = f;\n',
     );
-    const Module = nodeModule as unknown as {
+    const Module = load('node:module') as {
       _resolveFilename: (request: string, ...rest: unknown[]) => string;
     };
     const resolve = Module._resolveFilename;
