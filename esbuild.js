@@ -1,7 +1,9 @@
-// Bundles the extension into dist/extension.js and its runtime dependency axios (with its own
-// dependencies, ~260 KB of the ~430 KB) into dist/axios.js, which dist/extension.js requires only
-// when the network code first runs (the client and the importer are import()ed on first use): the
-// host then parses less than half the code while activating.
+// Bundles the extension for the extension host into three files: dist/extension.js (what
+// activation loads: the tree, the store, the commands), dist/later.js (the modules reached only
+// through import(): the API client, the importer and zip code, the viewer, the connection checks,
+// the parts merge), required by dist/extension.js on the first such import(), and dist/axios.js
+// (axios with its dependencies), required on the first request. The host then compiles about two
+// thirds of the code less while activating.
 // Shape follows the `yo code` esbuild template: --production minifies, --watch rebuilds.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -98,45 +100,169 @@ async function buildSplitWorker() {
   });
 }
 
+/** A module's path as esbuild's metafile names it (relative to this folder, forward slashes). */
+const rel = (file) => path.relative(__dirname, file).split(path.sep).join('/');
+
+/**
+ * Options shared by the two Node bundles of the extension. `axios` resolves to dist/axios.js in
+ * both, and `vscode` is the host's.
+ */
+const nodeBundle = {
+  bundle: true,
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  logLevel: 'silent',
+};
+
+/**
+ * The modules the extension reaches only through `import()` (the API client, the importer and
+ * the zip code, the viewer, the connection checks, the parts merge: ~95 KB) go into
+ * dist/later.js, which dist/extension.js requires on the first such import(): activation then
+ * compiles only what the first paint needs. Found from esbuild's metafile: `static` is every
+ * module reached from src/extension.ts without crossing an import(); `targets` are the import()ed
+ * modules outside it.
+ */
+async function splitGraph() {
+  const { metafile } = await esbuild.build({
+    ...nodeBundle,
+    entryPoints: ['src/extension.ts'],
+    write: false,
+    outfile: 'dist/extension.js',
+    metafile: true,
+    plugins: [axiosBesidePlugin],
+  });
+  const inputs = metafile.inputs;
+  const reached = new Set();
+  const stack = ['src/extension.ts'];
+  while (stack.length > 0) {
+    const file = stack.pop();
+    if (reached.has(file) || !inputs[file]) continue;
+    reached.add(file);
+    for (const i of inputs[file].imports) if (i.kind !== 'dynamic-import' && !i.external) stack.push(i.path);
+  }
+  const targets = new Set();
+  for (const file of reached)
+    for (const i of inputs[file].imports)
+      if (i.kind === 'dynamic-import' && !i.external && !reached.has(i.path)) targets.add(i.path);
+  return { static: reached, targets: [...targets].sort() };
+}
+
+/**
+ * Resolves every import the way esbuild would, then hands modules whose path is in `pick` to
+ * `namespace` (a module made of one line that takes its exports from the other bundle).
+ */
+function redirect(name, pick, namespace, line) {
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter: /^\.\/(extension|later)\.js$/ }, (args) =>
+        args.namespace === namespace ? { path: args.path, external: true } : undefined,
+      );
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === name || args.namespace === namespace || !pick(args)) return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: name,
+        });
+        if (found.errors.length > 0 || found.external || !found.path) return undefined;
+        const file = rel(found.path);
+        return pick(args, file) ? { path: file, namespace } : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace }, (args) => ({ contents: line(args.path), loader: 'js' }));
+    },
+  };
+}
+
+/** Builds `<out>/later.js`; returns its metafile and the modules it takes from extension.js. */
+async function buildLater(graph, out) {
+  const used = new Set();
+  const fromMain = redirect(
+    'from-extension',
+    (args, file) =>
+      file === undefined ? args.kind !== 'entry-point' : graph.static.has(file) && used.add(file),
+    'from-extension',
+    (file) => `module.exports = require('./extension.js').__shared[${JSON.stringify(file)}];`,
+  );
+  const entry = graph.targets.map((file, n) => `import * as m${n} from './${file}';`);
+  const parts = graph.targets.map((file, n) => `${JSON.stringify(file)}: m${n}`);
+  entry.push(`export const parts = { ${parts.join(', ')} };`);
+  const { metafile } = await esbuild.build({
+    ...nodeBundle,
+    stdin: { contents: entry.join('\n'), resolveDir: __dirname, sourcefile: 'later-entry.js', loader: 'js' },
+    outfile: path.join(out, 'later.js'),
+    metafile: true,
+    plugins: [axiosBesidePlugin, fromMain],
+  });
+  return { metafile, shared: [...used].sort() };
+}
+
+/**
+ * The extension host's bundles in `out`: axios.js, later.js and extension.js (which exports,
+ * besides activate/deactivate, `__shared`: the namespaces of its modules that later.js uses, so
+ * both bundles share one copy of each module, its classes and its state). Returns their
+ * metafiles (test/unit/lazyBundle.test.ts checks the split). With `watch`, one bundle
+ * (extension.js alone, no later.js) that rebuilds on change.
+ */
+async function buildNode(out = 'dist', { watch: watching = false } = {}) {
+  await esbuild.build({
+    ...nodeBundle,
+    external: [],
+    stdin: { contents: "module.exports = require('axios');", resolveDir: __dirname, loader: 'js' },
+    outfile: path.join(out, 'axios.js'),
+    plugins: [nodeFormDataPlugin],
+  });
+  const graph = watching ? { static: new Set(), targets: [] } : await splitGraph();
+  const later = watching ? { metafile: undefined, shared: [] } : await buildLater(graph, out);
+  const targets = new Set(graph.targets);
+  const toLater = redirect(
+    'to-later',
+    (args, file) => args.kind === 'dynamic-import' && (file === undefined || targets.has(file)),
+    'to-later',
+    (file) => `module.exports = require('./later.js').parts[${JSON.stringify(file)}];`,
+  );
+  const entry = ["export * from './src/extension';"];
+  later.shared.forEach((file, n) => entry.push(`import * as s${n} from './${file}';`));
+  const shared = later.shared.map((file, n) => `${JSON.stringify(file)}: s${n}`);
+  entry.push(`export const __shared = { ${shared.join(', ')} };`);
+  const ctx = await esbuild.context({
+    ...nodeBundle,
+    stdin: {
+      contents: entry.join('\n'),
+      resolveDir: __dirname,
+      sourcefile: 'extension-entry.js',
+      loader: 'js',
+    },
+    outfile: path.join(out, 'extension.js'),
+    metafile: true,
+    plugins: [axiosBesidePlugin, toLater, problemMatcherPlugin],
+  });
+  if (watching) {
+    await ctx.watch();
+    return undefined;
+  }
+  const { metafile } = await ctx.rebuild();
+  await ctx.dispose();
+  return { extension: metafile, later: later.metafile, targets: graph.targets, shared: later.shared };
+}
+
 async function main() {
   await buildWebview();
   await buildSplitWorker();
-  await esbuild.build({
-    stdin: { contents: "module.exports = require('axios');", resolveDir: __dirname, loader: 'js' },
-    bundle: true,
-    format: 'cjs',
-    minify: production,
-    sourcemap: !production,
-    sourcesContent: false,
-    platform: 'node',
-    target: 'node20',
-    outfile: 'dist/axios.js',
-    logLevel: 'silent',
-    plugins: [nodeFormDataPlugin],
-  });
-  const ctx = await esbuild.context({
-    entryPoints: ['src/extension.ts'],
-    bundle: true,
-    format: 'cjs',
-    minify: production,
-    sourcemap: !production,
-    sourcesContent: false,
-    platform: 'node',
-    target: 'node20',
-    outfile: 'dist/extension.js',
-    external: ['vscode'],
-    logLevel: 'silent',
-    plugins: [axiosBesidePlugin, problemMatcherPlugin],
-  });
-  if (watch) {
-    await ctx.watch();
-  } else {
-    await ctx.rebuild();
-    await ctx.dispose();
-  }
+  await buildNode('dist', { watch });
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { buildNode };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

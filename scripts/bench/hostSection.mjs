@@ -14,6 +14,27 @@ import { MB, NOISE, figure, ratioWithin, seedBatches, stallFigures, writeNoise }
 const OURS_ID = 'mineru-community.mineru-document-parser';
 const EMPTY_ID = 'mineru-bench.empty-reference';
 
+/**
+ * Ours as the host loads it, without `onStartupFinished` in its activation events: a folder with
+ * a copy of package.json and links to everything else it ships. With that event VS Code often
+ * starts activating MinerU before the in-host module times `ext.activate()`, which then joins an
+ * activation already under way (or finds it done) and times nothing real. Same code, same bundles.
+ */
+function oursWithoutStartupActivation(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  manifest.activationEvents = (manifest.activationEvents ?? []).filter((e) => e !== 'onStartupFinished');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const name of fs.readdirSync(REPO_ROOT)) {
+    if (
+      ['dist', 'media', 'l10n', 'out', 'README.md', 'LICENSE'].includes(name) ||
+      /^package\.nls.*\.json$/.test(name)
+    )
+      fs.symlinkSync(path.join(REPO_ROOT, name), path.join(dir, name));
+  }
+  return dir;
+}
+
 /** A throw-away extension that does nothing: the floor of activation in this host. */
 function emptyExtension() {
   const dir = tempDir('mineru-bench-empty-');
@@ -61,11 +82,14 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
   const testsPath = path.join(REPO_ROOT, 'out', 'test', 'bench', 'host', 'index.js');
   const bundle = path.join(REPO_ROOT, 'dist', 'extension.js');
   const axiosBundle = path.join(REPO_ROOT, 'dist', 'axios.js');
+  const laterBundle = path.join(REPO_ROOT, 'dist', 'later.js');
   const emptyVsix = emptyExtension();
   /** @type {Record<string, any>} */
   const samples = {
     ours: [],
     empty: [],
+    /** Runs whose activation was not timed (the extension was already active). */
+    untimed: 0,
     tripwire: [],
     round: [],
     treeItem: [],
@@ -141,7 +165,7 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
       // Ours as the development extension, the empty reference installed in the same host.
       const url = host.workbenchUrl({
         folder: workspace,
-        extensionDevelopmentPath: REPO_ROOT,
+        extensionDevelopmentPath: oursWithoutStartupActivation(path.join(scratch, 'ours')),
         extensionTestsPath: testsPath,
       });
       await browser.page.goto(url, { timeout: 60_000 });
@@ -156,9 +180,17 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
       }
       const result = JSON.parse(fs.readFileSync(job.outFile, 'utf8'));
       if (result.error) throw new Error(`in-host bench: ${result.error}`);
-      for (const a of result.activation) {
-        if (a.wasActive) throw new Error(`${a.id} was already active before it was timed`);
-        (a.id === OURS_ID ? samples.ours : samples.empty).push(a.ms);
+      // MinerU also activates on onStartupFinished, which can come before the in-host module
+      // times it: such a run times nothing (activate() of an active extension), so neither of its
+      // two figures is kept; the section fails only if no run was timed.
+      const early = result.activation.filter((a) => a.wasActive).map((a) => a.id);
+      if (early.length === 0)
+        for (const a of result.activation) (a.id === OURS_ID ? samples.ours : samples.empty).push(a.ms);
+      else {
+        samples.untimed++;
+        log(
+          `host run ${run + 1}: ${early.join(', ')} already active before it was timed; activation not kept`,
+        );
       }
       samples.tripwire.push(result.tripwireHits);
       if (result.scale) {
@@ -176,7 +208,7 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
         for (const p of result.flow.phases) (samples.flow[p.phase] ??= []).push({ ms: p.ms, ...p.stalls });
       }
       log(
-        `host run ${run + 1} (${order[0] === OURS_ID ? 'ours first' : 'empty first'}): ours ${samples.ours.at(-1).toFixed(1)} ms, empty ${samples.empty.at(-1).toFixed(1)} ms, tripwire ${result.tripwireHits}` +
+        `host run ${run + 1} (${order[0] === OURS_ID ? 'ours first' : 'empty first'}): ${early.length ? 'activation not timed' : `ours ${samples.ours.at(-1).toFixed(1)} ms, empty ${samples.empty.at(-1).toFixed(1)} ms`}, tripwire ${result.tripwireHits}` +
           (result.scale
             ? `, rounds ${result.scale.roundMs.map((x) => x.toFixed(0)).join('/')} ms (getTreeItem ${result.scale.treeItemMs.map((x) => x.toFixed(0)).join('/')}, first event after ${result.scale.firstEventMs.map((x) => x.toFixed(0)).join('/')})` +
               `, restores ${result.scale.restoreMs.map((x) => x.toFixed(0)).join('/')} ms` +
@@ -195,6 +227,7 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
     }
   }
 
+  if (samples.ours.length === 0) throw new Error('no host run timed the activation (always already active)');
   const figures = [
     figure({
       section: 'activation',
@@ -202,7 +235,15 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
       unit: 'KB',
       ours: fs.statSync(bundle).size / 1024,
       goal: 'info',
-      note: 'loaded at activation; axios and its dependencies are dist/axios.js, loaded on the first request',
+      note: 'loaded at activation; the import()ed modules are dist/later.js, axios dist/axios.js, both loaded on first use',
+    }),
+    figure({
+      section: 'activation',
+      name: 'bundle dist/later.js (production)',
+      unit: 'KB',
+      ours: fs.existsSync(laterBundle) ? fs.statSync(laterBundle).size / 1024 : NaN,
+      goal: 'info',
+      note: 'the client, the importer and zip code, the viewer, the checks, the merge: loaded on first use',
     }),
     figure({
       section: 'activation',
@@ -221,7 +262,9 @@ export async function hostSection(ctx, { runs, scale, flow, log }) {
       goal: '≤ 1.5×',
       pass: ({ ratio }) => ratio <= 1.5,
       check: ratioWithin(1.5),
-      note: 'ext.activate() from the in-host module: module load + activate(); order alternates per run',
+      note:
+        'ext.activate() from the in-host module: module load + activate(); order alternates per run' +
+        (samples.untimed ? `; ${samples.untimed} run(s) not timed (already active on startup)` : ''),
     }),
     figure({
       section: 'activation',

@@ -3,6 +3,7 @@
 // kept in SecretStorage. Runs under code-server (npm test) and desktop VS Code (npm run test:electron).
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ENV_TRIPWIRE_LOG, ENV_TRIPWIRE_URL, readTripwireHits } from './tripwire';
@@ -134,6 +135,20 @@ describe('MinerU extension in a real VS Code', () => {
         `[integration] connections by others during activation: ${attempts.map((a) => a.target).join(', ')}`,
       );
     }
+  });
+
+  it('activates without loading dist/later.js or dist/axios.js (they load on first use)', async () => {
+    const ext = extension();
+    await ext.activate();
+    const distDir = path.join(ext.extensionPath, 'dist');
+    // The split is what esbuild.js builds; a bundle without it (--watch) has no later.js.
+    assert.ok(fs.existsSync(path.join(distDir, 'later.js')), 'dist/later.js was not built');
+    const loaded = Object.keys(require.cache).filter((file) => path.dirname(file) === distDir);
+    assert.deepEqual(
+      loaded.map((file) => path.basename(file)),
+      ['extension.js'],
+      'activation loaded more of dist/ than extension.js',
+    );
   });
 
   it('registers every contributed command, and contributes every mineru.* command it registers', async () => {

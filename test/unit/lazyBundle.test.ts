@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as nodeModule from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** What esbuild.js's buildNode() answers: the two bundles' metafiles and the split it made. */
+interface Metafile {
+  inputs: Record<string, unknown>;
+}
+interface Split {
+  extension: Metafile;
+  later: Metafile;
+  targets: string[];
+  shared: string[];
+}
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+// esbuild.js is the project's build script (CommonJS), not part of the compiled sources; the
+// bundles it writes are loaded the same way, as the extension host loads dist/extension.js.
+const load = nodeModule.createRequire(__filename);
+const { buildNode } = load(path.join(ROOT, 'esbuild.js')) as {
+  buildNode: (out: string) => Promise<Split>;
+};
+
+/** The source modules a metafile bundled (not the one-line modules the split plugins make). */
+const sources = (m: Metafile): string[] => Object.keys(m.inputs).filter((f) => f.startsWith('src/'));
+
+describe('the bundle split (esbuild.js: activation loads dist/extension.js, import()ed modules are dist/later.js)', function () {
+  this.timeout(60_000);
+  let out: string;
+  let split: Split;
+
+  before(async () => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'mineru-bundle-'));
+    split = await buildNode(out);
+  });
+
+  after(() => {
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('keeps the client, the importer and the viewer out of the bundle that activation loads', () => {
+    const atActivation = sources(split.extension);
+    for (const file of [
+      'src/core/api/client.ts',
+      'src/core/results/resultImporter.ts',
+      'src/core/results/zipReader.ts',
+      'src/vscode/viewer/sourceViewer.ts',
+      'src/core/results/partsMerge.ts',
+    ]) {
+      assert.ok(!atActivation.includes(file), `${file} is in dist/extension.js`);
+      assert.ok(sources(split.later).includes(file), `${file} is not in dist/later.js`);
+    }
+    assert.ok(atActivation.includes('src/vscode/taskTree.ts'));
+  });
+
+  it('bundles every module once: dist/later.js takes the modules of dist/extension.js from it', () => {
+    const atActivation = new Set(sources(split.extension));
+    const twice = sources(split.later).filter((f) => atActivation.has(f));
+    assert.deepEqual(twice, [], 'modules copied into both bundles (two copies of their classes and state)');
+    assert.ok(split.shared.length > 0);
+    for (const file of split.shared) assert.ok(atActivation.has(file), file);
+  });
+
+  it('loads dist/later.js only when asked, and answers every import()ed module and every shared one from it', () => {
+    const stub = path.join(out, 'vscode-stub.js');
+    // Loading the bundle evaluates its top level only (classes, constants); this stands in for
+    // the vscode module there: every property is a constructible function that answers itself.
+    fs.writeFileSync(
+      stub,
+      'const f = new Proxy(function () {}, { get: (t, k) => (k === "prototype" ? {} : f), apply: () => f, construct: () => ({}) });\nmodule.exports = f;\n',
+    );
+    const Module = load('node:module') as {
+      _resolveFilename: (request: string, ...rest: unknown[]) => string;
+    };
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = (request: string, ...rest: unknown[]) =>
+      request === 'vscode' ? stub : resolve(request, ...rest);
+    try {
+      const main = load(path.join(out, 'extension.js')) as { __shared: Record<string, object> };
+      assert.equal(typeof (main as unknown as { activate: unknown }).activate, 'function');
+      assert.equal(
+        load.cache[path.join(out, 'later.js')],
+        undefined,
+        'dist/later.js loaded with extension.js',
+      );
+      assert.equal(
+        load.cache[path.join(out, 'axios.js')],
+        undefined,
+        'dist/axios.js loaded with extension.js',
+      );
+      const later = load(path.join(out, 'later.js')) as { parts: Record<string, object> };
+      assert.deepEqual(Object.keys(later.parts).sort(), [...split.targets].sort());
+      assert.ok(split.targets.includes('src/core/api/client.ts'));
+      assert.equal(
+        typeof (later.parts['src/core/api/client.ts'] as { MinerUClient?: unknown }).MinerUClient,
+        'function',
+      );
+      assert.deepEqual(Object.keys(main.__shared).sort(), [...split.shared].sort());
+    } finally {
+      Module._resolveFilename = resolve;
+    }
+  });
+});
