@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Batch, Task } from './model';
 import { dateStamp } from './model';
-import type { CallbackAttempt, FakeFaults, FakeMinerUOptions, RecordedRequest } from './types';
+import { createFaults } from './faults';
+import type { CallbackAttempt, FakeFaultControls, FakeMinerUOptions, RecordedRequest } from './types';
 
 export interface FakeContext {
   readonly options: FakeMinerUOptions;
@@ -18,7 +19,7 @@ export interface FakeContext {
   readonly signingKey: Buffer;
   readonly requests: RecordedRequest[];
   readonly callbacks: CallbackAttempt[];
-  readonly faults: FakeFaults;
+  readonly faults: FakeFaultControls;
   readonly tasks: Map<string, Task>;
   readonly batches: Map<string, Batch>;
   /** zipId -> taskId */
@@ -47,7 +48,7 @@ export function createContext(options: FakeMinerUOptions): FakeContext {
     signingKey: randomBytes(16),
     requests: [],
     callbacks: [],
-    faults: {},
+    faults: createFaults(),
     tasks: new Map(),
     batches: new Map(),
     zips: new Map(),

@@ -35,6 +35,7 @@ export type {
   CallbackAttempt,
   DropFault,
   FailFault,
+  FakeFaultControls,
   FakeFaults,
   FakeMinerU,
   FakeMinerUOptions,
@@ -43,6 +44,9 @@ export type {
   FakeTaskView,
   RecordedRequest,
   RouteFault,
+  TaskFailureFault,
+  TaskFailureOptions,
+  TaskNameMatch,
 } from './types';
 export { ERR_MSG, FAKE_UID, fileNameFromUrl } from './model';
 
@@ -140,7 +144,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       ctx.zips.clear();
       ctx.uploads.clear();
       ctx.markdowns.clear();
-      for (const key of Object.keys(faults)) delete (faults as Record<string, unknown>)[key];
+      for (const key of Object.keys(faults)) delete (faults as unknown as Record<string, unknown>)[key];
     },
     async close(): Promise<void> {
       if (ticker) clearInterval(ticker);

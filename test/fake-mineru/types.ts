@@ -104,6 +104,34 @@ export interface FakeFaults {
   cjkNames?: boolean;
   /** Upload PUTs answer 403 AccessDenied "Request has expired". */
   uploadExpired?: boolean;
+  /** Tasks to fail, by file name; usually set through `failTaskOnce`. */
+  failTasks?: TaskFailureFault[];
+}
+
+/** A file name (exact, or contained in it), a pattern, or a test of the name (or the URL). */
+export type TaskNameMatch = string | RegExp | ((name: string) => boolean);
+
+export interface TaskFailureOptions {
+  /** Default 'parsing failed, please try again later' (-60010). */
+  errMsg?: string;
+  errCode?: number;
+  /** 'running' (default: one page step, then failed) or 'pending' (failed before it starts). */
+  from?: 'pending' | 'running';
+}
+
+export interface TaskFailureFault extends TaskFailureOptions {
+  match: TaskNameMatch;
+  /** Tasks still to fail; each new matching task takes one. */
+  count: number;
+}
+
+/** `fake.faults`: the switches, plus helpers that set them. */
+export interface FakeFaultControls extends FakeFaults {
+  /**
+   * The next task created for a matching file name (or URL) fails (state `failed`, `err_msg`);
+   * the one after it, e.g. a retry, runs normally. Each call adds one failure; reset() clears them.
+   */
+  failTaskOnce(match: TaskNameMatch, options?: TaskFailureOptions): void;
 }
 
 export type FakeTaskKind = 'task' | 'batch-item' | 'agent';
@@ -156,7 +184,7 @@ export interface FakeMinerU {
   uid: string;
   requests: RecordedRequest[];
   callbacks: CallbackAttempt[];
-  faults: FakeFaults;
+  faults: FakeFaultControls;
   tasks(): FakeTaskView[];
   advanceAll(): void;
   reset(): void;
