@@ -3,9 +3,15 @@
 import type { Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Batch, Task } from './model';
-import { dateStamp } from './model';
+import { DEFAULT_LIMITS, dateStamp } from './model';
 import { createFaults } from './faults';
-import type { CallbackAttempt, FakeFaultControls, FakeMinerUOptions, RecordedRequest } from './types';
+import type {
+  CallbackAttempt,
+  FakeFaultControls,
+  FakeLimits,
+  FakeMinerUOptions,
+  RecordedRequest,
+} from './types';
 
 export interface FakeContext {
   readonly options: FakeMinerUOptions;
@@ -30,6 +36,8 @@ export interface FakeContext {
   readonly markdowns: Map<string, string>;
   readonly sockets: Set<Socket>;
   readonly timers: Set<NodeJS.Timeout>;
+  /** The service's limits (fake.limits). */
+  limits: FakeLimits;
   /** Set once the servers listen. */
   apiOrigin: string;
   cdnOrigin: string;
@@ -56,6 +64,7 @@ export function createContext(options: FakeMinerUOptions): FakeContext {
     markdowns: new Map(),
     sockets: new Set(),
     timers: new Set(),
+    limits: { ...DEFAULT_LIMITS },
     apiOrigin: '',
     cdnOrigin: '',
   };

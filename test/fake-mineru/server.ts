@@ -24,9 +24,9 @@ import type { FakeContext } from './context';
 import { createContext } from './context';
 import { applyHttpFaults, takeFault } from './faults';
 import { drain, parseUrl, record, sendXml } from './http';
-import { FAKE_UID } from './model';
+import { DEFAULT_LIMITS, FAKE_UID } from './model';
 import { advanceAll, startTicker } from './progress';
-import type { FakeMinerU, FakeMinerUOptions } from './types';
+import type { FakeLimits, FakeMinerU, FakeMinerUOptions } from './types';
 import { handleUpload } from './upload';
 import { view } from './views';
 
@@ -37,6 +37,7 @@ export type {
   FailFault,
   FakeFaultControls,
   FakeFaults,
+  FakeLimits,
   FakeMinerU,
   FakeMinerUOptions,
   FakeState,
@@ -134,6 +135,12 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     requests,
     callbacks,
     faults,
+    get limits(): FakeLimits {
+      return ctx.limits;
+    },
+    set limits(value: FakeLimits) {
+      ctx.limits = { ...DEFAULT_LIMITS, ...value };
+    },
     tasks: () => [...ctx.tasks.values()].map((t) => view(ctx, t)),
     advanceAll: () => advanceAll(ctx),
     reset(): void {
@@ -144,6 +151,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       ctx.zips.clear();
       ctx.uploads.clear();
       ctx.markdowns.clear();
+      ctx.limits = { ...DEFAULT_LIMITS };
       for (const key of Object.keys(faults)) delete (faults as unknown as Record<string, unknown>)[key];
     },
     async close(): Promise<void> {

@@ -23,6 +23,14 @@ export interface FakeMinerUOptions {
   callbackLoopbackOnly?: true;
 }
 
+/** The service's limits, judged on the real bytes (`fake.limits`, settable; reset() restores). */
+export interface FakeLimits {
+  /** Pages after page_ranges (default 600): more → -60006. */
+  maxPages: number;
+  /** Bytes of the file (default 200 MiB): more → -60005. */
+  maxBytes: number;
+}
+
 export interface RecordedRequest {
   time: number;
   server: 'api' | 'cdn';
@@ -185,6 +193,8 @@ export interface FakeMinerU {
   requests: RecordedRequest[];
   callbacks: CallbackAttempt[];
   faults: FakeFaultControls;
+  /** Assign a whole object or change a field; reset() restores the defaults (600 pages, 200 MiB). */
+  limits: FakeLimits;
   tasks(): FakeTaskView[];
   advanceAll(): void;
   reset(): void;
