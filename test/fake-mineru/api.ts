@@ -23,6 +23,7 @@ function authenticate(ctx: FakeContext, req: http.IncomingMessage): string {
   throw gateway('A0202');
 }
 
+/** The answer, or its promise (URL submissions read a loopback URL's PDF first). */
 function handleApi(
   ctx: FakeContext,
   method: string,
@@ -67,7 +68,7 @@ export async function onApiRequest(
       method === 'GET' || method === 'HEAD'
         ? (await drain(req, rec), undefined)
         : await readJsonBody(req, rec);
-    sendJson(res, 200, handleApi(ctx, method, path, req, body), drop);
+    sendJson(res, 200, await handleApi(ctx, method, path, req, body), drop);
   } catch (e) {
     if (e instanceof HttpError) sendJson(res, e.status, e.body, drop);
     else if (e instanceof BusinessError) sendJson(res, 200, businessEnvelope(ctx, e.code, e.msg), drop);

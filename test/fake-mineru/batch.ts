@@ -3,6 +3,7 @@
 import type { FakeContext } from './context';
 import type { DocInput } from './model';
 import { BusinessError, ERR_MSG, fileNameFromUrl, optString } from './model';
+import { applyDocPages, urlDocPages } from './limits';
 import { pollTask } from './progress';
 import { checkDoc, createTask, newBatch, parseDocFields, readBatchBody } from './submit';
 import { batchData, envelope } from './views';
@@ -23,11 +24,16 @@ export function batchRoute(
       return { source: 'url', url, name: fileNameFromUrl(url), ...parseDocFields(f) };
     });
     for (const d of docs) checkDoc(d, common);
-    const batch = newBatch(ctx, owner, common);
-    docs.forEach((d, i) =>
-      batch.taskIds.push(createTask(ctx, 'batch-item', owner, d, common, i, batch.id).id),
-    );
-    return envelope(ctx, { batch_id: batch.id });
+    return Promise.all(docs.map((d) => urlDocPages(ctx, d.url ?? '', d.pageRanges))).then((pages) => {
+      const batch = newBatch(ctx, owner, common);
+      docs.forEach((d, i) => {
+        const t = createTask(ctx, 'batch-item', owner, d, common, i, batch.id);
+        const p = pages[i];
+        if (p) applyDocPages(t, p);
+        batch.taskIds.push(t.id);
+      });
+      return envelope(ctx, { batch_id: batch.id });
+    });
   }
   if (method === 'POST' && route === '/file-urls/batch') {
     const { files, common } = readBatchBody(ctx, body);

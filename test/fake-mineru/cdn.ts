@@ -22,6 +22,7 @@ async function zipEntriesFor(ctx: FakeContext, t: Task): Promise<ZipEntry[]> {
     modelVersion: t.modelVersion,
     extraFormats: t.extraFormats,
     ...(t.language !== undefined ? { language: t.language } : {}),
+    ...(t.pageMarks ? { pageMarks: t.pageMarks } : {}),
   });
   if (faults.zipSlip) {
     for (const name of ['../evil.txt', '/abs.txt', 'C:\\win.txt', 'images/../../x']) {

@@ -18,6 +18,11 @@ export interface ResultDocument {
   modelVersion: string;
   extraFormats: readonly string[];
   language?: string;
+  /**
+   * A numbered PDF's "Page k" marks, one per page: the result is then that document's own text,
+   * one "## Page k" section per page, no title or table of the fake's, a figure every 10th page.
+   */
+  pageMarks?: readonly number[];
 }
 
 function segment(marker: number, payload: Buffer): Buffer {
@@ -103,6 +108,8 @@ function escapeXml(s: string): string {
 
 /** At most this many page images per zip, so that `pages-5000` stays cheap. */
 const MAX_IMAGES = 200;
+/** A numbered PDF's result shows a figure on pages 1, 11, 21 … (by mark): few, as in real documents. */
+const FIGURE_EVERY = 10;
 
 function tableHtml(doc: ResultDocument): string {
   return (
@@ -134,37 +141,41 @@ export function resultEntries(doc: ResultDocument): ZipEntry[] {
     return entries;
   }
 
-  const images: { name: string; bytes: Buffer }[] = [];
-  const imageCount = Math.min(doc.pages, MAX_IMAGES);
-  for (let p = 1; p <= imageCount; p++) {
+  const marks = doc.pageMarks;
+  // The image of page p (1-based, in this file), if it has one.
+  const images = new Map<number, { name: string; bytes: Buffer }>();
+  for (let p = 1; p <= doc.pages && images.size < MAX_IMAGES; p++) {
+    const mark = marks?.[p - 1];
+    if (marks && (mark === undefined || (mark - 1) % FIGURE_EVERY !== 0)) continue;
     const bytes = tinyJpeg(`fake-mineru ${u} page ${p}`);
-    images.push({ name: `images/${sha256Hex(bytes)}.jpg`, bytes });
+    images.set(p, { name: `images/${sha256Hex(bytes)}.jpg`, bytes });
   }
 
-  const md: string[] = [
-    `# ${doc.title}`,
-    '',
-    `This document, ${doc.title}, was parsed by the fake MinerU service.`,
-    '',
-  ];
-  const contentList: unknown[] = [
-    { type: 'text', text: doc.title, text_level: 1, bbox: [100, 60, 900, 100], page_idx: 0 },
-  ];
+  const md: string[] = marks
+    ? []
+    : [`# ${doc.title}`, '', `This document, ${doc.title}, was parsed by the fake MinerU service.`, ''];
+  const contentList: unknown[] = marks
+    ? []
+    : [{ type: 'text', text: doc.title, text_level: 1, bbox: [100, 60, 900, 100], page_idx: 0 }];
   const model: unknown[] = [];
   for (let p = 1; p <= doc.pages; p++) {
-    const text = `Paragraph on page ${p}: the quick brown fox jumps over the lazy dog.`;
-    md.push(`## Section ${p}`, '', text, '');
+    const k = marks?.[p - 1] ?? p;
+    const text = marks
+      ? `Text of page ${k}.`
+      : `Paragraph on page ${p}: the quick brown fox jumps over the lazy dog.`;
+    const heading = marks ? `Page ${k}` : `Section ${p}`;
+    md.push(`## ${heading}`, '', text, '');
     contentList.push({
       type: 'text',
-      text: `Section ${p}`,
+      text: heading,
       text_level: 2,
       bbox: [100, 120, 900, 150],
       page_idx: p - 1,
     });
     contentList.push({ type: 'text', text, bbox: [100, 160, 900, 260], page_idx: p - 1 });
-    const img = images[p - 1];
+    const img = images.get(p);
     if (img) {
-      const caption = `Figure ${p}. An illustration on page ${p}.`;
+      const caption = `Figure ${k}. An illustration on page ${k}.`;
       md.push(`![](${img.name})`, caption, '');
       contentList.push({
         type: 'image',
@@ -181,20 +192,22 @@ export function resultEntries(doc: ResultDocument): ZipEntry[] {
     });
   }
   const table = tableHtml(doc);
-  md.push(table, '');
-  contentList.push({
-    type: 'table',
-    img_path: images[0]?.name ?? '',
-    table_caption: ['Table 1. Document facts.'],
-    table_body: table,
-    table_footnote: [],
-    bbox: [100, 750, 900, 900],
-    page_idx: Math.max(0, doc.pages - 1),
-  });
+  if (!marks) {
+    md.push(table, '');
+    contentList.push({
+      type: 'table',
+      img_path: images.get(1)?.name ?? '',
+      table_caption: ['Table 1. Document facts.'],
+      table_body: table,
+      table_footnote: [],
+      bbox: [100, 750, 900, 900],
+      page_idx: Math.max(0, doc.pages - 1),
+    });
+  }
   const markdown = md.join('\n');
 
   entries.push(memEntry('full.md', markdown));
-  for (const img of images) entries.push(memEntry(img.name, img.bytes, { deflate: false }));
+  for (const img of images.values()) entries.push(memEntry(img.name, img.bytes, { deflate: false }));
   entries.push(memEntry(`${u}_content_list.json`, JSON.stringify(contentList, null, 2)));
   // The origin PDF shows each block where content_list puts it; layout.json gives the same boxes in points.
   const pages = originPages(doc.pages);

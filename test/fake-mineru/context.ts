@@ -3,8 +3,15 @@
 import type { Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Batch, Task } from './model';
-import { dateStamp } from './model';
-import type { CallbackAttempt, FakeFaults, FakeMinerUOptions, RecordedRequest } from './types';
+import { DEFAULT_LIMITS, dateStamp } from './model';
+import { createFaults } from './faults';
+import type {
+  CallbackAttempt,
+  FakeFaultControls,
+  FakeLimits,
+  FakeMinerUOptions,
+  RecordedRequest,
+} from './types';
 
 export interface FakeContext {
   readonly options: FakeMinerUOptions;
@@ -18,7 +25,7 @@ export interface FakeContext {
   readonly signingKey: Buffer;
   readonly requests: RecordedRequest[];
   readonly callbacks: CallbackAttempt[];
-  readonly faults: FakeFaults;
+  readonly faults: FakeFaultControls;
   readonly tasks: Map<string, Task>;
   readonly batches: Map<string, Batch>;
   /** zipId -> taskId */
@@ -29,6 +36,8 @@ export interface FakeContext {
   readonly markdowns: Map<string, string>;
   readonly sockets: Set<Socket>;
   readonly timers: Set<NodeJS.Timeout>;
+  /** The service's limits (fake.limits). */
+  limits: FakeLimits;
   /** Set once the servers listen. */
   apiOrigin: string;
   cdnOrigin: string;
@@ -47,7 +56,7 @@ export function createContext(options: FakeMinerUOptions): FakeContext {
     signingKey: randomBytes(16),
     requests: [],
     callbacks: [],
-    faults: {},
+    faults: createFaults(),
     tasks: new Map(),
     batches: new Map(),
     zips: new Map(),
@@ -55,6 +64,7 @@ export function createContext(options: FakeMinerUOptions): FakeContext {
     markdowns: new Map(),
     sockets: new Set(),
     timers: new Set(),
+    limits: { ...DEFAULT_LIMITS },
     apiOrigin: '',
     cdnOrigin: '',
   };

@@ -4,7 +4,14 @@ import type * as http from 'node:http';
 import { sendBody, drain, errorPage } from './http';
 import type { Failure } from './model';
 import { ERR_MSG } from './model';
-import type { FakeFaults, RecordedRequest, RouteFault } from './types';
+import type {
+  FakeFaultControls,
+  FakeFaults,
+  RecordedRequest,
+  RouteFault,
+  TaskFailureOptions,
+  TaskNameMatch,
+} from './types';
 
 export interface Keywords {
   pages?: number;
@@ -80,4 +87,37 @@ export async function applyHttpFaults(
     return true;
   }
   return false;
+}
+
+/** The `fake.faults` object: plain switches, and failTaskOnce (not enumerable, so reset() keeps it). */
+export function createFaults(): FakeFaultControls {
+  const faults = {} as FakeFaultControls;
+  Object.defineProperty(faults, 'failTaskOnce', {
+    enumerable: false,
+    value(match: TaskNameMatch, options: TaskFailureOptions = {}): void {
+      faults.failTasks = [...(faults.failTasks ?? []), { ...options, match, count: 1 }];
+    },
+  });
+  return faults;
+}
+
+function matches(match: TaskNameMatch, text: string): boolean {
+  if (typeof match === 'string') return text === match || text.includes(match);
+  if (match instanceof RegExp) return new RegExp(match.source, match.flags.replace('g', '')).test(text);
+  return match(text);
+}
+
+/** The failure a new task for `name` (or `url`) takes from faults.failTasks, if one matches. */
+export function takeTaskFailure(faults: FakeFaults, name: string, url?: string): Failure | undefined {
+  for (const f of faults.failTasks ?? []) {
+    if (f.count <= 0) continue;
+    if (!matches(f.match, name) && !(url !== undefined && matches(f.match, url))) continue;
+    f.count -= 1;
+    return {
+      from: f.from ?? 'running',
+      errMsg: f.errMsg ?? ERR_MSG.parseFailed,
+      errCode: f.errCode ?? -60010,
+    };
+  }
+  return undefined;
 }

@@ -65,7 +65,8 @@ export const AGENT_PAGE_RANGE_RE = /^\s*\d+(\s*-\s*\d+)?\s*$/;
 export const SEED_RE = /^[A-Za-z0-9_]{1,64}$/;
 export const AGENT_MAX_BYTES = 10 * 1024 * 1024;
 export const AGENT_MAX_PAGES = 20;
-export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
+/** The precise API's limits (fake.limits starts with these). */
+export const DEFAULT_LIMITS = { maxPages: 600, maxBytes: 200 * 1024 * 1024 } as const;
 export const MAX_JSON_BODY = 10 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +94,8 @@ export interface Task extends Omit<FakeTaskView, 'fullZipUrl' | 'markdownUrl'> {
   uploadKey?: string;
   callback?: { url: string; seed: string };
   callbackSent: boolean;
+  /** A numbered PDF's "Page k" marks, one per page parsed (its result names these pages). */
+  pageMarks?: number[];
 }
 
 export interface Batch {

@@ -3,6 +3,7 @@
 import type { FakeContext } from './context';
 import type { DocInput, Task } from './model';
 import { BusinessError, ERR_MSG, fileNameFromUrl, optString } from './model';
+import { applyDocPages, urlDocPages } from './limits';
 import { pollTask } from './progress';
 import { checkDoc, createTask, parseCommon, parseDocFields, requireRecord } from './submit';
 import type { FakeTaskKind } from './types';
@@ -32,8 +33,11 @@ export function preciseRoute(
     const common = parseCommon(b);
     const doc: DocInput = { source: 'url', url, name: fileNameFromUrl(url), ...parseDocFields(b) };
     checkDoc(doc, common);
-    const t = createTask(ctx, 'task', owner, doc, common, 0);
-    return envelope(ctx, { task_id: t.id });
+    return urlDocPages(ctx, url, doc.pageRanges).then((pages) => {
+      const t = createTask(ctx, 'task', owner, doc, common, 0);
+      if (pages) applyDocPages(t, pages);
+      return envelope(ctx, { task_id: t.id });
+    });
   }
   const m = /^\/extract\/task\/([^/]+)$/.exec(route);
   if (method === 'GET' && m?.[1] && m[1] !== 'batch') {

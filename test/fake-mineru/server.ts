@@ -24,9 +24,9 @@ import type { FakeContext } from './context';
 import { createContext } from './context';
 import { applyHttpFaults, takeFault } from './faults';
 import { drain, parseUrl, record, sendXml } from './http';
-import { FAKE_UID } from './model';
+import { DEFAULT_LIMITS, FAKE_UID } from './model';
 import { advanceAll, startTicker } from './progress';
-import type { FakeMinerU, FakeMinerUOptions } from './types';
+import type { FakeLimits, FakeMinerU, FakeMinerUOptions } from './types';
 import { handleUpload } from './upload';
 import { view } from './views';
 
@@ -35,7 +35,9 @@ export type {
   CallbackAttempt,
   DropFault,
   FailFault,
+  FakeFaultControls,
   FakeFaults,
+  FakeLimits,
   FakeMinerU,
   FakeMinerUOptions,
   FakeState,
@@ -43,6 +45,9 @@ export type {
   FakeTaskView,
   RecordedRequest,
   RouteFault,
+  TaskFailureFault,
+  TaskFailureOptions,
+  TaskNameMatch,
 } from './types';
 export { ERR_MSG, FAKE_UID, fileNameFromUrl } from './model';
 
@@ -130,6 +135,12 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     requests,
     callbacks,
     faults,
+    get limits(): FakeLimits {
+      return ctx.limits;
+    },
+    set limits(value: FakeLimits) {
+      ctx.limits = { ...DEFAULT_LIMITS, ...value };
+    },
     tasks: () => [...ctx.tasks.values()].map((t) => view(ctx, t)),
     advanceAll: () => advanceAll(ctx),
     reset(): void {
@@ -140,7 +151,8 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       ctx.zips.clear();
       ctx.uploads.clear();
       ctx.markdowns.clear();
-      for (const key of Object.keys(faults)) delete (faults as Record<string, unknown>)[key];
+      ctx.limits = { ...DEFAULT_LIMITS };
+      for (const key of Object.keys(faults)) delete (faults as unknown as Record<string, unknown>)[key];
     },
     async close(): Promise<void> {
       if (ticker) clearInterval(ticker);

@@ -2,7 +2,7 @@
 // submit-time checks), then creating tasks and batches, with presigned upload URLs for uploads.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { FakeContext } from './context';
-import { keywords } from './faults';
+import { keywords, takeTaskFailure } from './faults';
 import type { Batch, CommonOptions, DocInput, Task } from './model';
 import {
   BusinessError,
@@ -156,6 +156,8 @@ export function createTask(
     callbackSent: false,
   };
   if (k.failure) t.failure = k.failure;
+  const injected = takeTaskFailure(ctx.faults, doc.name, doc.url);
+  if (injected) t.failure = injected;
   if (batchId !== undefined) t.batchId = batchId;
   if (doc.url !== undefined) t.url = doc.url;
   if (doc.dataId !== undefined) t.dataId = doc.dataId;

@@ -23,6 +23,14 @@ export interface FakeMinerUOptions {
   callbackLoopbackOnly?: true;
 }
 
+/** The service's limits, judged on the real bytes (`fake.limits`, settable; reset() restores). */
+export interface FakeLimits {
+  /** Pages after page_ranges (default 600): more → -60006. */
+  maxPages: number;
+  /** Bytes of the file (default 200 MiB): more → -60005. */
+  maxBytes: number;
+}
+
 export interface RecordedRequest {
   time: number;
   server: 'api' | 'cdn';
@@ -104,6 +112,34 @@ export interface FakeFaults {
   cjkNames?: boolean;
   /** Upload PUTs answer 403 AccessDenied "Request has expired". */
   uploadExpired?: boolean;
+  /** Tasks to fail, by file name; usually set through `failTaskOnce`. */
+  failTasks?: TaskFailureFault[];
+}
+
+/** A file name (exact, or contained in it), a pattern, or a test of the name (or the URL). */
+export type TaskNameMatch = string | RegExp | ((name: string) => boolean);
+
+export interface TaskFailureOptions {
+  /** Default 'parsing failed, please try again later' (-60010). */
+  errMsg?: string;
+  errCode?: number;
+  /** 'running' (default: one page step, then failed) or 'pending' (failed before it starts). */
+  from?: 'pending' | 'running';
+}
+
+export interface TaskFailureFault extends TaskFailureOptions {
+  match: TaskNameMatch;
+  /** Tasks still to fail; each new matching task takes one. */
+  count: number;
+}
+
+/** `fake.faults`: the switches, plus helpers that set them. */
+export interface FakeFaultControls extends FakeFaults {
+  /**
+   * The next task created for a matching file name (or URL) fails (state `failed`, `err_msg`);
+   * the one after it, e.g. a retry, runs normally. Each call adds one failure; reset() clears them.
+   */
+  failTaskOnce(match: TaskNameMatch, options?: TaskFailureOptions): void;
 }
 
 export type FakeTaskKind = 'task' | 'batch-item' | 'agent';
@@ -156,7 +192,9 @@ export interface FakeMinerU {
   uid: string;
   requests: RecordedRequest[];
   callbacks: CallbackAttempt[];
-  faults: FakeFaults;
+  faults: FakeFaultControls;
+  /** Assign a whole object or change a field; reset() restores the defaults (600 pages, 200 MiB). */
+  limits: FakeLimits;
   tasks(): FakeTaskView[];
   advanceAll(): void;
   reset(): void;

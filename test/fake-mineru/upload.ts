@@ -4,7 +4,9 @@ import type * as http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FakeContext } from './context';
 import { sendXml } from './http';
-import { AGENT_MAX_BYTES, ERR_MSG, UPLOAD_MAX_BYTES } from './model';
+import { applyDocPages, docPages, uploadFailure } from './limits';
+import { AGENT_MAX_BYTES, ERR_MSG } from './model';
+import { readPdfFacts } from './pdfPages';
 import { sign } from './submit';
 import type { RecordedRequest } from './types';
 
@@ -17,9 +19,13 @@ export async function handleUpload(
   query: Record<string, string>,
 ): Promise<void> {
   const hostHeader = req.headers.host ?? 'fake-oss';
-  // Stream the body: count bytes, keep nothing.
+  // Stream the body: count bytes, keep them only while within the size limit (to read a PDF's pages).
   let bytes = 0;
-  for await (const chunk of req) bytes += (chunk as Buffer).length;
+  const kept: Buffer[] = [];
+  for await (const chunk of req) {
+    bytes += (chunk as Buffer).length;
+    if (bytes <= ctx.limits.maxBytes) kept.push(chunk as Buffer);
+  }
   rec.bodyBytes = bytes;
 
   const taskId = ctx.uploads.get(key);
@@ -50,13 +56,21 @@ export async function handleUpload(
   }
   t.uploadedBytes = bytes;
   if (t.state === 'waiting-file') {
+    // Read before the task can move (a step could come while the PDF is being read).
+    const facts =
+      t.kind !== 'agent' && bytes > 0 && bytes <= ctx.limits.maxBytes
+        ? await readPdfFacts(Buffer.concat(kept))
+        : undefined;
+    const pages = facts ? docPages(facts, t.pageRanges) : undefined;
+    if (pages) applyDocPages(t, pages);
+    const limit = uploadFailure(ctx, t, bytes, pages);
     t.state = 'pending';
     if (bytes === 0) {
       t.failure = { from: 'pending', errMsg: ERR_MSG.emptyFile, errCode: -60004 };
     } else if (t.kind === 'agent' && bytes > AGENT_MAX_BYTES) {
       t.failure = { from: 'pending', errMsg: ERR_MSG.agentTooLarge, errCode: -30001 };
-    } else if (t.kind !== 'agent' && bytes > UPLOAD_MAX_BYTES) {
-      t.failure = { from: 'pending', errMsg: ERR_MSG.tooLarge, errCode: -60005 };
+    } else if (limit) {
+      t.failure = limit;
     }
   }
   res.writeHead(200, {
