@@ -38,6 +38,8 @@ export interface FakeContext {
   readonly timers: Set<NodeJS.Timeout>;
   /** The service's limits (fake.limits). */
   limits: FakeLimits;
+  /** fake.readUrls: fetch loopback URL documents at submit. */
+  readUrls: boolean;
   /** Set once the servers listen. */
   apiOrigin: string;
   cdnOrigin: string;
@@ -65,6 +67,7 @@ export function createContext(options: FakeMinerUOptions): FakeContext {
     sockets: new Set(),
     timers: new Set(),
     limits: { ...DEFAULT_LIMITS },
+    readUrls: options.readUrls ?? false,
     apiOrigin: '',
     cdnOrigin: '',
   };

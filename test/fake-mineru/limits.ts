@@ -1,7 +1,8 @@
 // The service's limits applied to the real bytes of a document: its size (-60005) and its pages
 // after page_ranges (-60006), and the "Page k" marks that name a numbered PDF's pages in its result.
 // Uploads are judged when the PUT lands (the task then fails from pending); URLs on a loopback host
-// are fetched at submit and answered there, as the keywords `toolarge` / `toomanypages` are.
+// (with fake.readUrls on) are fetched at submit and answered there, as the keywords
+// `toolarge` / `toomanypages` are.
 import type { FakeContext } from './context';
 import type { Failure, Task } from './model';
 import { BusinessError, DEFAULT_LIMITS, ERR_MSG, isLoopbackHost } from './model';
@@ -82,8 +83,8 @@ async function fetchCapped(url: string, cap: number): Promise<{ bytes: Buffer; t
 }
 
 /**
- * A URL document's pages, read at submit when the URL is on a loopback host (a test's own server;
- * the fake never fetches the internet). Throws -60005 / -60006 as the service answers; undefined
+ * A URL document's pages, read at submit when fake.readUrls is on and the URL is on a loopback
+ * host (a test's own server; the fake never fetches the internet). Throws -60005 / -60006 as the service answers; undefined
  * when the URL is elsewhere, unreachable or not a PDF (the keywords decide then).
  */
 export async function urlDocPages(
@@ -91,6 +92,7 @@ export async function urlDocPages(
   url: string,
   pageRanges: string | undefined,
 ): Promise<DocPages | undefined> {
+  if (!ctx.readUrls) return undefined;
   let host: string;
   try {
     const u = new URL(url);

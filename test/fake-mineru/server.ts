@@ -141,6 +141,12 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
     set limits(value: FakeLimits) {
       ctx.limits = { ...DEFAULT_LIMITS, ...value };
     },
+    get readUrls(): boolean {
+      return ctx.readUrls;
+    },
+    set readUrls(value: boolean) {
+      ctx.readUrls = value;
+    },
     tasks: () => [...ctx.tasks.values()].map((t) => view(ctx, t)),
     advanceAll: () => advanceAll(ctx),
     reset(): void {
@@ -152,6 +158,7 @@ export async function startFakeMinerU(options: FakeMinerUOptions = {}): Promise<
       ctx.uploads.clear();
       ctx.markdowns.clear();
       ctx.limits = { ...DEFAULT_LIMITS };
+      ctx.readUrls = options.readUrls ?? false;
       for (const key of Object.keys(faults)) delete (faults as unknown as Record<string, unknown>)[key];
     },
     async close(): Promise<void> {

@@ -21,6 +21,8 @@ export interface FakeMinerUOptions {
   pages?: number;
   batchLimit?: number;
   callbackLoopbackOnly?: true;
+  /** Start with `fake.readUrls` on (default off). */
+  readUrls?: boolean;
 }
 
 /** The service's limits, judged on the real bytes (`fake.limits`, settable; reset() restores). */
@@ -195,6 +197,12 @@ export interface FakeMinerU {
   faults: FakeFaultControls;
   /** Assign a whole object or change a field; reset() restores the defaults (600 pages, 200 MiB). */
   limits: FakeLimits;
+  /**
+   * Read URL documents on a loopback host at submit (their size, pages and marks; -60005 / -60006
+   * there). Off by default, so that a test's own server sees only the client's requests;
+   * reset() restores the start option.
+   */
+  readUrls: boolean;
   tasks(): FakeTaskView[];
   advanceAll(): void;
   reset(): void;

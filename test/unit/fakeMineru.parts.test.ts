@@ -322,8 +322,10 @@ describe('fake MinerU service: real PDFs, limits and task faults', () => {
       let server: http.Server;
       let origin = '';
       const served = new Map<string, Buffer>();
+      let hits = 0;
       before(async () => {
         server = http.createServer((req, res) => {
+          hits += 1;
           const body = served.get(req.url ?? '');
           res.writeHead(body ? 200 : 404).end(body);
         });
@@ -335,9 +337,23 @@ describe('fake MinerU service: real PDFs, limits and task faults', () => {
       });
       after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+      beforeEach(() => {
+        fake.readUrls = true;
+        hits = 0;
+      });
+
+      it('off by default (reset() too): the fake never fetches a URL, the keywords decide', async () => {
+        fake.reset();
+        assert.equal(fake.readUrls, false);
+        assert.equal((await api('/extract/task', { url: `${origin}/long.pdf` })).code, 0);
+        assert.equal(hits, 0);
+        assert.equal(fake.tasks()[0]?.pages, 3);
+      });
+
       it('answers -60006 at submit for too many pages, -60005 for too many bytes', async () => {
         const long = await api('/extract/task', { url: `${origin}/long.pdf` });
         assert.equal(long.code, -60006);
+        assert.equal(hits, 1);
         assert.equal(
           long.msg,
           'number of pages exceeds limit (600 pages), please split the file and try again',
