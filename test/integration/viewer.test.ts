@@ -8,7 +8,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { MinerUTestApi } from '../../src/extension';
-import { answerMessages, EXTENSION_ID, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
+import { planSplit } from '../../src/core/split/splitPlan';
+import { makeNumberedPdf } from '../unit/helpers/splitPdfs';
+import {
+  answerMessages,
+  configure,
+  EXTENSION_ID,
+  finished,
+  useFakeMinerU,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
 
 function viewerTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
@@ -163,6 +173,63 @@ describe('Source beside Markdown in the real host', function () {
       assert.equal(viewerTabs().length, 0);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a document parsed in parts: the merged result opens on the whole PDF, and a heading of a later part highlights its block on its page of the whole document', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const dir = path.join(workspaceRoot(), 'viewer-merged');
+    const pdf = path.join(dir, 'book.pdf');
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(pdf, makeNumberedPdf(13));
+    await configure('maxPages', 5);
+    await configure('splitLargeDocuments', 'always');
+    let doc: TaskRecord | undefined;
+    try {
+      const tasks = await answerMessages(
+        () => undefined,
+        async () => vscode.commands.executeCommand<TaskRecord[]>('mineru.parseInParts', vscode.Uri.file(pdf)),
+      );
+      [doc] = await waitFor('the merged document', () => finished(a, [tasks[0]!.id]), 50_000);
+      assert.equal(doc?.state, 'done', JSON.stringify(doc?.error));
+      const planned = planSplit(13, (await fs.stat(pdf)).size, { maxPages: 5, maxBytes: 200 * 1_048_576 });
+      assert.ok(planned.length >= 3, 'parts of at most 5 pages');
+      assert.equal(doc.parts?.ids.length, planned.length, 'one task per planned part');
+      const markdown = doc.result!.markdownPath;
+      const folder = path.dirname(markdown);
+      const origin = (await fs.readdir(folder)).find((n) => n.endsWith('_origin.pdf'));
+      assert.ok(origin, 'the merged result has an origin PDF');
+      assert.deepEqual(await fs.readFile(path.join(folder, origin)), await fs.readFile(pdf), 'the whole PDF');
+      const list = (await fs.readdir(folder)).find((n) => n.endsWith('_content_list.json'));
+      const blocks = JSON.parse(await fs.readFile(path.join(folder, list!), 'utf8')) as {
+        text?: string;
+        page_idx: number;
+      }[];
+      const heading = blocks.findIndex((b) => b.text === 'Page 12');
+      assert.ok(heading >= 0, 'the heading of page 12 in the merged content list');
+      assert.equal(blocks[heading]!.page_idx, 11, 'page_idx of the whole document (0-based)');
+
+      await vscode.commands.executeCommand('mineru.openSourceBeside', doc.id);
+      await waitFor('the viewer', () => viewerTabs().length === 1);
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === markdown);
+      assert.ok(editor, 'the merged Markdown is open');
+      const line = editor.document.getText().split('\n').indexOf('## Page 12');
+      assert.ok(line > 0);
+      editor.selection = new vscode.Selection(line, 0, line, 0);
+      let highlighted: number[] = [];
+      for (const end = Date.now() + 15_000; Date.now() < end && highlighted.length === 0;) {
+        await new Promise((r) => setTimeout(r, 50));
+        highlighted = (await a.viewers())[0]?.highlighted ?? [];
+      }
+      assert.deepEqual(highlighted, [heading], 'the heading of page 12, and only it');
+      // (The host's browser does not paint webviews: the page scrolled to is for the UI suite.)
+    } finally {
+      await configure('maxPages', undefined);
+      await configure('splitLargeDocuments', undefined);
+      if (doc) await a.engine.remove([doc.id]);
+      if (doc?.result) await fs.rm(path.dirname(doc.result.markdownPath), { recursive: true, force: true });
+      await fs.rm(dir, { recursive: true, force: true });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
   });
 });
