@@ -113,6 +113,33 @@ describe('Documents in parts (engine)', function () {
     assert.ok(await exists(parentOf(h.store.all()).result!.markdownPath));
   });
 
+  it("tells the engine's listeners of one finish per document, never of its parts' own", async () => {
+    let failures = 0;
+    const failPart2Once = (real: ResultImporter): ResultImporter => ({
+      ...real,
+      importZip: (task, url, signal, onProgress) => {
+        if (task.part?.index === 2 && failures++ === 0)
+          return Promise.reject(new MinerUError({ phase: 'download', message: 'reset', retryable: true }));
+        return real.importZip(task, url, signal, onProgress);
+      },
+    });
+    h = await startHarness({}, {}, undefined, failPart2Once);
+    const finished: string[] = [];
+    h.engine.onEvent((e) => {
+      if (e.kind === 'finished') finished.push(`${e.task.part ? 'part' : e.task.name} ${e.task.state}`);
+    });
+    await h.engine.submitFileInParts(await pdf('news.pdf'), LIMITS, request());
+    const tasks = await h.waitFor(
+      (all) =>
+        parentIs('failed')(all) && partsOf(all).every((p) => p.state === 'done' || p.state === 'failed'),
+    );
+    assert.deepEqual(finished, ['news failed'], 'the failed part is told as its document');
+    await h.engine.retry(partsOf(tasks)[1]!.id);
+    await h.waitFor(parentIs('done'));
+    await h.engine.idle();
+    assert.deepEqual(finished, ['news failed', 'news done'], 'one "ready" for the 3 parts');
+  });
+
   it('Retry of the document retries only its failed parts', async () => {
     let failures = 0;
     const failPart3Once = (real: ResultImporter): ResultImporter => ({

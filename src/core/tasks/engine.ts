@@ -100,7 +100,12 @@ export class ParseEngine {
   }
 
   onEvent(listener: (event: EngineEvent) => void): { dispose(): void } {
-    return this.updates.onEvent(listener);
+    // A part's own finish is nobody's news: its document's is (merged, or failed naming the part).
+    // Otherwise a document of 3 parts reads "4 documents are ready", and Open shows a part.
+    return this.updates.onEvent((event) => {
+      if (event.kind === 'finished' && event.task.part) return;
+      listener(event);
+    });
   }
 
   /** Whether the polling loop has work scheduled (false means idle: no timers, no requests). */
