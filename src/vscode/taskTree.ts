@@ -263,7 +263,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.tooltip = this.tooltip(task);
     item.contextValue = contextValue(task);
     item.accessibilityInformation = { label: `${label}, ${parts.join(', ')}` };
-    if (task.state === 'done' && task.result) {
+    if (task.state === 'done' && task.result && !task.part) {
       item.command = { command: 'mineru.openResult', title: vscode.l10n.t('Open Result'), arguments: [node] };
     }
     return item;
@@ -351,6 +351,14 @@ function groupId(task: TaskRecord): string | undefined {
 export function contextValue(task: TaskRecord): string {
   // A part row has no Remove (removing a part removes its document): not a 'mineruTask'.
   const caps = [task.part ? 'mineruPart' : 'mineruTask', task.state];
+  if (task.part) {
+    // A part's result is a step outside the workspace, deleted once merged: nothing to open or
+    // re-run on its row (its document opens the merged result); a failed part is retried alone.
+    if (task.paused) caps.push('paused');
+    if (task.state === 'failed') caps.push('canRetry');
+    if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
+    return caps.join(' ');
+  }
   if (task.state === 'done' && task.result) caps.push('canOpen');
   if (task.result?.extras.some((e) => ['docx', 'html', 'latex'].includes(e.format))) caps.push('hasExtras');
   if (task.paused) caps.push('paused');

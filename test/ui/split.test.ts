@@ -159,6 +159,28 @@ describe('Documents in parts through the UI', function () {
       assert.match(parts[0]!.label, /, pages 1–/);
       assert.match(parts[expected - 1]!.label, /–1,300, done/);
 
+      // A done part has nothing to open (its result was merged and deleted): a click opens no
+      // editor and no "no longer there" warning; its menu offers no Open, Reveal, Retry or re-run.
+      const firstPart = rows.first();
+      await firstPart.click();
+      await new Promise((r) => setTimeout(r, 2_000));
+      assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'a part row opens nothing');
+      const warnings = await page.locator(`${TOAST} .notification-list-item-message`).allTextContents();
+      assert.ok(!warnings.some((t) => /no longer there/.test(t)), warnings.join(' | '));
+      await firstPart.click({ button: 'right' });
+      await new Promise((r) => setTimeout(r, 1_000));
+      const entries = (await page.locator('.monaco-menu .action-item .action-label').allTextContents())
+        .map((t) => t.trim())
+        .filter(Boolean);
+      await page.keyboard.press('Escape');
+      for (const hidden of ['Open Result', 'Reveal Result in Explorer', 'Retry', 'Re-run with Page Ranges…'])
+        assert.ok(!entries.includes(hidden), `a done part offers "${hidden}": ${entries.join(' | ')}`);
+      assert.equal(
+        await firstPart.locator('.actions .action-label[aria-label^="Open Source Beside"]').count(),
+        0,
+        'no inline viewer button on a part',
+      );
+
       // Remove the document (and its parts with it), so the suites after this one see a short view.
       await runContextMenuItem(page, parent, 'Remove');
       await waitForNoTreeRow(page, 'Tasks', new RegExp(NAME));
