@@ -31,6 +31,8 @@ export class Notifier implements vscode.Disposable {
   handle(event: EngineEvent): void {
     switch (event.kind) {
       case 'finished':
+        // A part's end is told by its document (merged, or failed naming the part): one notice.
+        if (event.task.part) return;
         this.pending = this.pending.filter((t) => t.id !== event.task.id);
         this.pending.push(event.task);
         if (this.timer) clearTimeout(this.timer);
