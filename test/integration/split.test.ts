@@ -3,7 +3,7 @@
 // service refuses with -60006, downloaded here and parsed in parts. Everything the suite changes
 // (settings, tasks, files) is put back after each test (see the watched-folders trap in issue 18).
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -12,10 +12,12 @@ import type { MinerUTestApi } from '../../src/extension';
 import { planSplit } from '../../src/core/split/splitPlan';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { FakeMinerU } from '../fake-mineru/server';
-import { makeSplitPdf } from '../unit/helpers/splitPdfs';
+import { makeNumberedPdf, makeSplitPdf } from '../unit/helpers/splitPdfs';
 import { answerMessages, configure, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
 
 const PAGES = 13;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 const MAX_PAGES = 5;
 
 describe('Documents in parts', function () {
@@ -43,13 +45,32 @@ describe('Documents in parts', function () {
     fake.reset();
   });
 
-  async function writePdf(name: string): Promise<vscode.Uri> {
+  async function writePdf(name: string, bytes?: Uint8Array): Promise<vscode.Uri> {
     const p = path.join(workspaceRoot(), 'docs', 'split', name);
     await fs.mkdir(path.dirname(p), { recursive: true });
-    await fs.writeFile(p, await makeSplitPdf(PAGES));
+    await fs.writeFile(p, bytes ?? (await makeSplitPdf(PAGES)));
     written.push(p);
     return vscode.Uri.file(p);
   }
+
+  /** The document's part records, in page order. */
+  function partsOf(doc: TaskRecord): TaskRecord[] {
+    const parent = a.store.get(doc.id) ?? doc;
+    return (parent.parts?.ids ?? []).map((id) => a.store.get(id)!).filter(Boolean);
+  }
+
+  /** The page numbers of the "## Page k" sections of a Markdown file, in order. */
+  async function pageSections(markdownPath: string): Promise<number[]> {
+    const text = await fs.readFile(markdownPath, 'utf8');
+    return [...text.matchAll(/^## Page (\d+)$/gm)].map((m) => Number(m[1]));
+  }
+
+  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+  /** Batch submissions of uploads (the upload URLs request), each with the names it sent. */
+  const uploadBatches = (): string[][] =>
+    fake.requests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/file-urls/batch'))
+      .map((r) => ((r.body as { files?: { name: string }[] }).files ?? []).map((f) => f.name));
 
   function partsFor(size: number): number {
     return planSplit(PAGES, size, { maxPages: MAX_PAGES, maxBytes: 200 * 1_048_576 }).length;
@@ -130,5 +151,150 @@ describe('Documents in parts', function () {
     } finally {
       server.close();
     }
+  });
+  it('a 1,300-page local PDF becomes 3 parts (limit 600) and one .md whose sections run from page 1 to 1,300 in order, every image resolving', async () => {
+    await configure('maxPages', undefined); // the service's own 600
+    await configure('splitLargeDocuments', 'always');
+    assert.equal(fake.limits.maxPages, 600, 'the fake refuses a document over 600 pages');
+    const uri = await writePdf('book-1300.pdf', makeNumberedPdf(1300));
+    // The notifier gathers what finishes within 1.5 s: let the earlier tests' notices go first.
+    await sleep(2000);
+    const { done, shown } = await answerMessages(
+      () => undefined,
+      async (shown) => {
+        const tasks = await vscode.commands.executeCommand<TaskRecord[]>('mineru.parseFile', uri, [uri]);
+        assert.equal(tasks?.length, 1, 'one document');
+        const [doc] = await waitFor('the document to be merged', () => finished(a, [tasks[0]!.id]), 80_000);
+        // Longer than the notifier's settling time (1.5 s): every notification of the parse is shown.
+        await sleep(2500);
+        return { done: doc!, shown };
+      },
+    );
+    assert.equal(done.state, 'done', JSON.stringify(done.error));
+    const parts = partsOf(done);
+    assert.equal(a.store.all().filter((t) => t.part?.parentId === done.id).length, 3, 'exactly 3 parts');
+    assert.deepEqual(
+      parts.map((p) => [p.part!.index, p.part!.firstPage, p.part!.lastPage, p.state]),
+      [
+        [1, 1, 434, 'done'],
+        [2, 435, 867, 'done'],
+        [3, 868, 1300, 'done'],
+      ],
+    );
+    // The fake read each part's real pages and held them against its limit: each was accepted.
+    const remote = fake.tasks();
+    assert.equal(remote.length, 3, 'three tasks at the service');
+    assert.deepEqual(remote.map((t) => [t.pages, t.state]).sort(), [
+      [433, 'done'],
+      [433, 'done'],
+      [434, 'done'],
+    ]);
+    assert.deepEqual(uploadBatches(), [
+      ['book-1300.part-1.pdf', 'book-1300.part-2.pdf', 'book-1300.part-3.pdf'],
+    ]);
+
+    const md = done.result!.markdownPath;
+    assert.equal(path.basename(md), 'book-1300.md');
+    assert.deepEqual(await pageSections(md), range(1300), 'pages 1 to 1,300, each once, in order');
+    const text = await fs.readFile(md, 'utf8');
+    const links = [...text.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)|<img[^>]*\ssrc="([^"]+)"/g)].map(
+      (m) => m[1] ?? m[2]!,
+    );
+    assert.equal(new Set(links).size, 130, 'a figure on pages 1, 11, … 1,291');
+    for (const link of links) {
+      const file = path.resolve(path.dirname(md), decodeURI(link));
+      assert.ok(file.startsWith(done.result!.folder + path.sep), `${link} inside the result`);
+      await fs.access(file);
+    }
+    const names = await fs.readdir(done.result!.folder);
+    const list = names.find((n) => n.endsWith('_content_list.json'));
+    assert.ok(list, `a content list in ${names.join(', ')}`);
+    const pageIdx = (
+      JSON.parse(await fs.readFile(path.join(done.result!.folder, list), 'utf8')) as { page_idx: number }[]
+    ).map((b) => b.page_idx);
+    assert.deepEqual(
+      [...new Set(pageIdx)],
+      range(1300).map((k) => k - 1),
+      'page_idx rebased to the whole document, in order',
+    );
+    await waitFor('the work folder to be deleted', () => !existsSync(done.parts!.workDir));
+
+    const ready = shown.filter((m) => /is ready|are ready/.test(m.message));
+    assert.deepEqual(
+      ready.map((m) => m.message),
+      ['MinerU: "book-1300" is ready: book-1300.md'],
+      'one notification for the document, none for its parts',
+    );
+  });
+
+  it('a failed part is retried alone', async () => {
+    await configure('splitLargeDocuments', 'always');
+    fake.faults.failTaskOnce('retried.part-2.pdf');
+    const uri = await writePdf('retried.pdf', makeNumberedPdf(12));
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>('mineru.parseInParts', uri);
+    const [failed] = await waitFor('the document to fail', () => finished(a, [tasks[0]!.id]), 30_000);
+    assert.equal(failed!.state, 'failed');
+    assert.match(
+      failed!.error!.message,
+      /^Part 2 of 3 \(pages 5–8\) failed: .*parsing failed, please try again later/,
+    );
+    const parts = await waitFor('the other parts to finish', () => {
+      const p = partsOf(failed!);
+      return p.length === 3 && p[0]!.state === 'done' && p[2]!.state === 'done' && p;
+    });
+    assert.equal(parts[1]!.state, 'failed');
+    const row = a.tree.getTreeItem(a.tree.nodeFor(parts[1]!.id)!);
+    assert.match(row.contextValue ?? '', /\bcanRetry\b/, 'the part row offers Retry');
+    assert.equal(uploadBatches().length, 1);
+    const puts = fake.requests.filter((r) => r.method === 'PUT').length;
+
+    await vscode.commands.executeCommand('mineru.retryTask', parts[1]!.id);
+    const [done] = await waitFor('the document to be merged', () => finished(a, [failed!.id]), 30_000);
+    assert.equal(done!.state, 'done', JSON.stringify(done!.error));
+    assert.deepEqual(uploadBatches().slice(1), [['retried.part-2.pdf']], 'only part 2 sent again');
+    assert.equal(fake.requests.filter((r) => r.method === 'PUT').length, puts + 1, 'one more upload');
+    assert.equal(fake.tasks().length, 4, 'three parts and one retry at the service');
+    const after = partsOf(done!);
+    assert.deepEqual(
+      [after[0]!.remote, after[2]!.remote],
+      [parts[0]!.remote, parts[2]!.remote],
+      'parts 1 and 3 kept their tasks',
+    );
+    assert.deepEqual(await pageSections(done!.result!.markdownPath), range(12));
+  });
+
+  it('a reload mid-way resumes every part', async () => {
+    await configure('splitLargeDocuments', 'always');
+    const uri = await writePdf('reloaded.pdf', makeNumberedPdf(12));
+    const tasks = await vscode.commands.executeCommand<TaskRecord[]>('mineru.parseInParts', uri);
+    const doc = tasks[0]!;
+    const parts = partsOf(doc);
+    assert.equal(parts.length, 3);
+    assert.ok(
+      parts.every(
+        (p) => (p.remote?.taskId || p.remote?.batchId) && p.state !== 'done' && p.state !== 'importing',
+      ),
+      `every part sent, none finished: ${parts.map((p) => p.state).join(', ')}`,
+    );
+    await a.store.flush();
+    a = a.restart();
+    assert.deepEqual(
+      partsOf(doc).map((p) => p.id),
+      parts.map((p) => p.id),
+      'the parts were restored',
+    );
+    const [done] = await waitFor(
+      'the document to be merged after the reload',
+      () => finished(a, [doc.id]),
+      30_000,
+    );
+    assert.equal(done!.state, 'done', JSON.stringify(done!.error));
+    assert.deepEqual(await pageSections(done!.result!.markdownPath), range(12), 'every page once');
+    assert.equal(uploadBatches().length, 1, 'nothing sent again after the reload');
+    assert.equal(fake.requests.filter((r) => r.method === 'PUT').length, 3);
+    assert.deepEqual(
+      partsOf(done!).map((p) => p.state),
+      ['done', 'done', 'done'],
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Watched folders (mineru.watch.folders) in the real host, against the fake MinerU: a PDF copied into
 // a confirmed folder is parsed once (and not again after a reload, nor as a copy); an unconfirmed
 // folder sends nothing; a file still being written is not sent until it is stable; an untrusted
-// workspace watches nothing.
+// workspace watches nothing; a folder moved in is looked into.
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -134,6 +134,27 @@ describe('MinerU watched folders in the real host', function () {
       0,
       'asked once per workspace',
     );
+  });
+
+  it('a folder moved into a watched folder is looked into: its PDFs are parsed, other files not', async () => {
+    await fs.mkdir(path.join(workspaceRoot(), 'inbox-e'), { recursive: true });
+    await watchGlobs(['inbox-e/**/*.pdf'], 'Watch');
+    // Made elsewhere (a hidden folder nobody watches), then moved in: one event, for the folder.
+    const staging = path.join(workspaceRoot(), '.staging-e', 'batch');
+    await fs.mkdir(path.join(staging, 'deeper'), { recursive: true });
+    await fs.writeFile(path.join(staging, 'one.pdf'), uniquePdf(2));
+    await fs.writeFile(path.join(staging, 'deeper', 'two.pdf'), uniquePdf(3));
+    await fs.writeFile(path.join(staging, 'notes.txt'), 'not a PDF');
+    const moved = path.join(workspaceRoot(), 'inbox-e', 'batch');
+    await fs.rename(staging, moved);
+    const files = [path.join(moved, 'one.pdf'), path.join(moved, 'deeper', 'two.pdf')];
+    for (const file of files) {
+      const task = await parsed(file);
+      assert.equal(task.state, 'done', JSON.stringify(task.error));
+    }
+    assert.equal(uploads(), 2, 'the two PDFs, nothing else');
+    assert.equal(tasksFor(path.join(moved, 'notes.txt')).length, 0);
+    await fs.rm(path.join(workspaceRoot(), '.staging-e'), { recursive: true, force: true });
   });
 
   it('an unconfirmed watched folder sends nothing', async () => {

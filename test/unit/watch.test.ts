@@ -1,7 +1,7 @@
 /** Watched folders, the pure part: usable globs, files never watched, when a file is complete. */
 import * as assert from 'node:assert/strict';
 import { StabilityTracker, type FileStamp } from '../../src/core/watch/stability';
-import { checkWatchGlob, isWatchable } from '../../src/core/watch/watchRules';
+import { checkWatchGlob, globBase, isWatchable } from '../../src/core/watch/watchRules';
 import { FakeClock } from './helpers/fakeClock';
 
 describe('watch: checkWatchGlob', () => {
@@ -22,6 +22,17 @@ describe('watch: checkWatchGlob', () => {
       assert.equal((checkWatchGlob(glob) as { problem: string }).problem, problem);
     });
   }
+});
+
+describe('watch: globBase', () => {
+  it('is the leading folders without a wildcard', () => {
+    assert.equal(globBase('papers/inbox/**/*.pdf'), 'papers/inbox');
+    assert.equal(globBase('inbox-b/*.pdf'), 'inbox-b');
+    assert.equal(globBase('in{a,b}/*.pdf'), '');
+    assert.equal(globBase('**/*.pdf'), '');
+    assert.equal(globBase('inbox/report.pdf'), 'inbox');
+    assert.equal(globBase('report.pdf'), '');
+  });
 });
 
 describe('watch: isWatchable', () => {

@@ -39,3 +39,13 @@ export function isWatchable(relPath: string, outputDirectory: string): boolean {
   if (out.length > 0 && out.every((p, i) => parts[i] === p) && parts.length > out.length) return false;
   return true;
 }
+
+/**
+ * The folder a checked glob can only match under: its leading segments without a wildcard
+ * (`papers/inbox/**\/*.pdf` → `papers/inbox`; `**\/*.pdf` → ``, the workspace folder itself).
+ */
+export function globBase(glob: string): string {
+  const parts = glob.split('/');
+  const firstWild = parts.findIndex((p) => /[*?[\]{}]/.test(p));
+  return (firstWild < 0 ? parts.slice(0, -1) : parts.slice(0, firstWild)).join('/');
+}

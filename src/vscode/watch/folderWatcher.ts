@@ -2,9 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { fileSha256, resultKey, type ResultIndex } from '../../core/results/resultIndex';
-import { systemClock, type Clock } from '../../core/util/clock';
+import { systemClock, type Clock, type TimerHandle } from '../../core/util/clock';
 import { StabilityTracker } from '../../core/watch/stability';
-import { checkWatchGlob, isWatchable, type WatchGlobCheck } from '../../core/watch/watchRules';
+import { checkWatchGlob, globBase, isWatchable, type WatchGlobCheck } from '../../core/watch/watchRules';
 import type { CommandContext } from '../commandContext';
 import { parseLocalFiles } from '../files/localFiles';
 import { currentDestination } from '../flows/destination';
@@ -37,12 +37,14 @@ export class FolderWatcher implements vscode.Disposable {
   /** Keys being sent now: a second event for the same content waits for the index. */
   private readonly sending = new Set<string>();
   private rebuilding: Promise<void> = Promise.resolve();
+  /** Created folders to look into once they are quiet (see watch()). */
+  private readonly scans = new Map<string, TimerHandle>();
 
   constructor(
     private readonly ctx: CommandContext,
     private readonly results: ResultIndex,
-    timing: WatchTiming = DEFAULT_TIMING,
-    clock: Clock = systemClock,
+    private readonly timing: WatchTiming = DEFAULT_TIMING,
+    private readonly clock: Clock = systemClock,
   ) {
     this.tracker = new StabilityTracker({
       clock,
@@ -89,6 +91,7 @@ export class FolderWatcher implements vscode.Disposable {
 
   private async start(): Promise<void> {
     disposeAll(this.watchers);
+    this.clearScans();
     if (!vscode.workspace.isTrusted) {
       const any = (vscode.workspace.workspaceFolders ?? []).some(
         (f) => readWatchSettings(f.uri).globs.length > 0,
@@ -124,8 +127,55 @@ export class FolderWatcher implements vscode.Disposable {
       if (!isWatchable(rel, readWatchSettings(folder.uri).outputDirectory)) return;
       this.tracker.touch(uri.fsPath);
     };
-    this.watchers.push(watcher, watcher.onDidCreate(seen), watcher.onDidChange(seen));
+    // A folder moved or copied in may come as one event for the folder alone: a move is a single
+    // event, and the platform watcher starts watching a new folder after files may already be in it.
+    // So a created folder is looked into once it is quiet, and its files that match are tracked.
+    const base = globBase(glob);
+    const folders = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, base ? `{${base},${base}/**}` : '**'),
+      false,
+      true,
+      true,
+    );
+    const created = (uri: vscode.Uri): void => {
+      if (uri.scheme !== 'file') return;
+      const rel = path.relative(folder.uri.fsPath, uri.fsPath);
+      if (!isWatchable(rel, readWatchSettings(folder.uri).outputDirectory)) return;
+      const earlier = this.scans.get(uri.fsPath);
+      if (earlier) this.clock.clearTimeout(earlier);
+      const timer = this.clock.setTimeout(() => {
+        this.scans.delete(uri.fsPath);
+        void this.scan(folder, glob, uri, seen);
+      }, this.timing.debounceMs);
+      this.scans.set(uri.fsPath, timer);
+    };
+    this.watchers.push(
+      watcher,
+      watcher.onDidCreate(seen),
+      watcher.onDidChange(seen),
+      folders,
+      folders.onDidCreate(created),
+    );
     this.ctx.logger.info(`Watching "${glob}" in ${folder.name}.`);
+  }
+
+  /** A created folder: every file in it that matches the glob is seen (a file: nothing to do). */
+  private async scan(
+    folder: vscode.WorkspaceFolder,
+    glob: string,
+    dir: vscode.Uri,
+    seen: (uri: vscode.Uri) => void,
+  ): Promise<void> {
+    const stat = await fs.stat(dir.fsPath).catch(() => undefined);
+    if (!stat?.isDirectory()) return;
+    const inside = dir.fsPath + path.sep;
+    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), null, 10_000);
+    for (const uri of found) if (uri.fsPath.startsWith(inside)) seen(uri);
+  }
+
+  private clearScans(): void {
+    for (const timer of this.scans.values()) this.clock.clearTimeout(timer);
+    this.scans.clear();
   }
 
   /** Whether the user agreed to watch this glob here: asked once per window until they do. */
@@ -225,6 +275,7 @@ export class FolderWatcher implements vscode.Disposable {
 
   dispose(): void {
     this.tracker.dispose();
+    this.clearScans();
     disposeAll(this.watchers);
     disposeAll(this.subscriptions);
   }
