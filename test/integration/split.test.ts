@@ -13,7 +13,29 @@ import { planSplit } from '../../src/core/split/splitPlan';
 import type { TaskRecord } from '../../src/core/tasks/task';
 import type { FakeMinerU } from '../fake-mineru/server';
 import { makeNumberedPdf, makeSplitPdf } from '../unit/helpers/splitPdfs';
-import { answerMessages, configure, finished, useFakeMinerU, waitFor, workspaceRoot } from './helpers';
+import {
+  answerMessages,
+  configure,
+  EXTENSION_ID,
+  finished,
+  useFakeMinerU,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
+
+/** The tree's context-menu commands whose `viewItem =~ /…/` clauses all match `contextValue`. */
+function rowMenu(contextValue: string): string[] {
+  const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+    contributes: { menus: Record<string, { command: string; when?: string }[]> };
+  };
+  const entries = manifest.contributes.menus['view/item/context'] ?? [];
+  const shown = entries.filter((e) =>
+    [...(e.when ?? '').matchAll(/viewItem =~ \/(.*?)\/(?=\s|$)/g)].every((m) =>
+      new RegExp(m[1]!).test(contextValue),
+    ),
+  );
+  return [...new Set(shown.map((e) => e.command))].sort();
+}
 
 const PAGES = 13;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -245,6 +267,11 @@ describe('Documents in parts', function () {
     assert.equal(parts[1]!.state, 'failed');
     const row = a.tree.getTreeItem(a.tree.nodeFor(parts[1]!.id)!);
     assert.match(row.contextValue ?? '', /\bcanRetry\b/, 'the part row offers Retry');
+    assert.deepEqual(
+      rowMenu(row.contextValue ?? ''),
+      ['mineru.copyTaskId', 'mineru.retryTask'],
+      'a failed part: Retry (alone) and its id; no Remove, Open or Re-run with Page Ranges',
+    );
     assert.equal(uploadBatches().length, 1);
     const puts = fake.requests.filter((r) => r.method === 'PUT').length;
 
