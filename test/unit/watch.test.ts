@@ -1,7 +1,7 @@
 /** Watched folders, the pure part: usable globs, files never watched, when a file is complete. */
 import * as assert from 'node:assert/strict';
 import { StabilityTracker, type FileStamp } from '../../src/core/watch/stability';
-import { checkWatchGlob, globBase, isWatchable } from '../../src/core/watch/watchRules';
+import { checkWatchGlob, globBase, isWatchable, outermostPaths } from '../../src/core/watch/watchRules';
 import { FakeClock } from './helpers/fakeClock';
 
 describe('watch: checkWatchGlob', () => {
@@ -32,6 +32,17 @@ describe('watch: globBase', () => {
     assert.equal(globBase('**/*.pdf'), '');
     assert.equal(globBase('inbox/report.pdf'), 'inbox');
     assert.equal(globBase('report.pdf'), '');
+  });
+});
+
+describe('watch: outermostPaths', () => {
+  it('keeps the paths not inside another, once each', () => {
+    assert.deepEqual(
+      outermostPaths(['/w/in/b/x.pdf', '/w/in/b', '/w/in/bb', '/w/in/b/deep', '/w/in/a.pdf', '/w/in/b'], '/'),
+      ['/w/in/a.pdf', '/w/in/b', '/w/in/bb'],
+    );
+    assert.deepEqual(outermostPaths(['C:\\w\\a', 'C:\\w\\a\\b.pdf'], '\\'), ['C:\\w\\a']);
+    assert.deepEqual(outermostPaths([], '/'), []);
   });
 });
 

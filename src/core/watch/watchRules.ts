@@ -49,3 +49,13 @@ export function globBase(glob: string): string {
   const firstWild = parts.findIndex((p) => /[*?[\]{}]/.test(p));
   return (firstWild < 0 ? parts.slice(0, -1) : parts.slice(0, firstWild)).join('/');
 }
+
+/** The paths not inside another of them (a folder's search covers what is inside it), sorted. */
+export function outermostPaths(paths: readonly string[], sep: string): string[] {
+  const kept: string[] = [];
+  for (const p of [...new Set(paths)].sort()) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || !p.startsWith(last + sep)) kept.push(p);
+  }
+  return kept;
+}

@@ -4,7 +4,13 @@ import * as vscode from 'vscode';
 import { fileSha256, resultKey, type ResultIndex } from '../../core/results/resultIndex';
 import { systemClock, type Clock, type TimerHandle } from '../../core/util/clock';
 import { StabilityTracker } from '../../core/watch/stability';
-import { checkWatchGlob, globBase, isWatchable, type WatchGlobCheck } from '../../core/watch/watchRules';
+import {
+  checkWatchGlob,
+  globBase,
+  isWatchable,
+  outermostPaths,
+  type WatchGlobCheck,
+} from '../../core/watch/watchRules';
 import type { CommandContext } from '../commandContext';
 import { parseLocalFiles } from '../files/localFiles';
 import { currentDestination } from '../flows/destination';
@@ -37,7 +43,7 @@ export class FolderWatcher implements vscode.Disposable {
   /** Keys being sent now: a second event for the same content waits for the index. */
   private readonly sending = new Set<string>();
   private rebuilding: Promise<void> = Promise.resolve();
-  /** Created folders to look into once they are quiet (see watch()). */
+  /** Per watched glob, the pending look into what was created (see watch()). */
   private readonly scans = new Map<string, TimerHandle>();
 
   constructor(
@@ -120,16 +126,20 @@ export class FolderWatcher implements vscode.Disposable {
       false,
       true,
     );
-    const seen = (uri: vscode.Uri): void => {
-      if (uri.scheme !== 'file') return;
-      const rel = path.relative(folder.uri.fsPath, uri.fsPath);
+    const inScope = (uri: vscode.Uri): boolean =>
+      uri.scheme === 'file' &&
       // The output folder as it is now: a changed mineru.outputDirectory counts at once.
-      if (!isWatchable(rel, readWatchSettings(folder.uri).outputDirectory)) return;
-      this.tracker.touch(uri.fsPath);
+      isWatchable(
+        path.relative(folder.uri.fsPath, uri.fsPath),
+        readWatchSettings(folder.uri).outputDirectory,
+      );
+    const seen = (uri: vscode.Uri): void => {
+      if (inScope(uri)) this.tracker.touch(uri.fsPath);
     };
     // A folder moved or copied in may come as one event for the folder alone: a move is a single
     // event, and the platform watcher starts watching a new folder after files may already be in it.
-    // So a created folder is looked into once it is quiet, and its files that match are tracked.
+    // So what is created under the glob's base is looked into once creations are quiet: one search
+    // for the glob, whatever the number created (a build writing thousands of files costs one).
     const base = globBase(glob);
     const folders = vscode.workspace.createFileSystemWatcher(
       new vscode.RelativePattern(folder, base ? `{${base},${base}/**}` : '**'),
@@ -137,17 +147,20 @@ export class FolderWatcher implements vscode.Disposable {
       true,
       true,
     );
+    const key = `${folder.uri.toString()}|${glob}`;
+    const createdPaths = new Set<string>();
     const created = (uri: vscode.Uri): void => {
-      if (uri.scheme !== 'file') return;
-      const rel = path.relative(folder.uri.fsPath, uri.fsPath);
-      if (!isWatchable(rel, readWatchSettings(folder.uri).outputDirectory)) return;
-      const earlier = this.scans.get(uri.fsPath);
+      if (!inScope(uri)) return;
+      createdPaths.add(uri.fsPath);
+      const earlier = this.scans.get(key);
       if (earlier) this.clock.clearTimeout(earlier);
       const timer = this.clock.setTimeout(() => {
-        this.scans.delete(uri.fsPath);
-        void this.scan(folder, glob, uri, seen);
+        this.scans.delete(key);
+        const paths = outermostPaths([...createdPaths], path.sep);
+        createdPaths.clear();
+        void this.scan(folder, glob, paths, seen);
       }, this.timing.debounceMs);
-      this.scans.set(uri.fsPath, timer);
+      this.scans.set(key, timer);
     };
     this.watchers.push(
       watcher,
@@ -159,18 +172,18 @@ export class FolderWatcher implements vscode.Disposable {
     this.ctx.logger.info(`Watching "${glob}" in ${folder.name}.`);
   }
 
-  /** A created folder: every file in it that matches the glob is seen (a file: nothing to do). */
+  /** Created paths: every file that matches the glob inside those that are folders is seen. */
   private async scan(
     folder: vscode.WorkspaceFolder,
     glob: string,
-    dir: vscode.Uri,
+    paths: readonly string[],
     seen: (uri: vscode.Uri) => void,
   ): Promise<void> {
-    const stat = await fs.stat(dir.fsPath).catch(() => undefined);
-    if (!stat?.isDirectory()) return;
-    const inside = dir.fsPath + path.sep;
+    const stats = await Promise.all(paths.map((p) => fs.stat(p).catch(() => undefined)));
+    const dirs = paths.filter((_, i) => stats[i]?.isDirectory()).map((d) => d + path.sep);
+    if (dirs.length === 0) return;
     const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), null, 10_000);
-    for (const uri of found) if (uri.fsPath.startsWith(inside)) seen(uri);
+    for (const uri of found) if (dirs.some((d) => uri.fsPath.startsWith(d))) seen(uri);
   }
 
   private clearScans(): void {
