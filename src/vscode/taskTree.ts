@@ -351,19 +351,17 @@ function groupId(task: TaskRecord): string | undefined {
 export function contextValue(task: TaskRecord): string {
   // A part row has no Remove (removing a part removes its document): not a 'mineruTask'.
   const caps = [task.part ? 'mineruPart' : 'mineruTask', task.state];
+  if (task.paused) caps.push('paused');
+  if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
   if (task.part) {
     // A part's result is a step outside the workspace, deleted once merged: nothing to open or
     // re-run on its row (its document opens the merged result); a failed part is retried alone.
-    if (task.paused) caps.push('paused');
     if (task.state === 'failed') caps.push('canRetry');
-    if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
     return caps.join(' ');
   }
   if (task.state === 'done' && task.result) caps.push('canOpen');
   if (task.result?.extras.some((e) => ['docx', 'html', 'latex'].includes(e.format))) caps.push('hasExtras');
-  if (task.paused) caps.push('paused');
   if (task.state === 'failed' || task.state === 'done') caps.push('canRetry');
-  if (task.remote?.taskId || task.remote?.batchId) caps.push('hasId');
   if (task.parts) caps.push('inParts');
   if (isOverLimitFailure(task)) caps.push('canParseInParts');
   if (task.source.kind === 'url') caps.push('hasUrl');
