@@ -12,6 +12,31 @@ const PRECISE = { outputDir: '', options: { modelVersion: 'vlm' as const }, mode
 /** 25 pages at 10 a part (no margin): parts 1–9, 10–17, 18–25. */
 const LIMITS = { maxPages: 10, maxBytes: 200 * 1_048_576, margin: 1 };
 
+/**
+ * The real importer, except that importing part `index` fails once with `message` (a dropped
+ * download, retryable); `imports()` counts that part's imports, the failed one included.
+ */
+function failPartOnce(
+  index: number,
+  message: string,
+): {
+  importer: (real: ResultImporter) => ResultImporter;
+  imports: () => number;
+} {
+  let imports = 0;
+  return {
+    importer: (real) => ({
+      ...real,
+      importZip: (task, url, signal, onProgress) => {
+        if (task.part?.index === index && imports++ === 0)
+          return Promise.reject(new MinerUError({ phase: 'download', message, retryable: true }));
+        return real.importZip(task, url, signal, onProgress);
+      },
+    }),
+    imports: () => imports,
+  };
+}
+
 const exists = (p: string): Promise<boolean> =>
   fs.access(p).then(
     () => true,
@@ -79,18 +104,8 @@ describe('Documents in parts (engine)', function () {
   });
 
   it('fails the document naming the failed part; Retry of that part alone finishes it', async () => {
-    let failures = 0;
-    const failPart2Once = (real: ResultImporter): ResultImporter => ({
-      ...real,
-      importZip: (task, url, signal, onProgress) => {
-        if (task.part?.index === 2 && failures++ === 0)
-          return Promise.reject(
-            new MinerUError({ phase: 'download', message: 'the link broke', retryable: true }),
-          );
-        return real.importZip(task, url, signal, onProgress);
-      },
-    });
-    h = await startHarness({}, {}, undefined, failPart2Once);
+    const failing = failPartOnce(2, 'the link broke');
+    h = await startHarness({}, {}, undefined, failing.importer);
     await h.engine.submitFileInParts(await pdf('long.pdf'), LIMITS, request());
     let tasks = await h.waitFor(
       (all) =>
@@ -114,16 +129,8 @@ describe('Documents in parts (engine)', function () {
   });
 
   it("tells the engine's listeners of one finish per document, never of its parts' own", async () => {
-    let failures = 0;
-    const failPart2Once = (real: ResultImporter): ResultImporter => ({
-      ...real,
-      importZip: (task, url, signal, onProgress) => {
-        if (task.part?.index === 2 && failures++ === 0)
-          return Promise.reject(new MinerUError({ phase: 'download', message: 'reset', retryable: true }));
-        return real.importZip(task, url, signal, onProgress);
-      },
-    });
-    h = await startHarness({}, {}, undefined, failPart2Once);
+    const failing = failPartOnce(2, 'reset');
+    h = await startHarness({}, {}, undefined, failing.importer);
     const finished: string[] = [];
     h.engine.onEvent((e) => {
       if (e.kind === 'finished') finished.push(`${e.task.part ? 'part' : e.task.name} ${e.task.state}`);
@@ -141,16 +148,8 @@ describe('Documents in parts (engine)', function () {
   });
 
   it('Retry of the document retries only its failed parts', async () => {
-    let failures = 0;
-    const failPart3Once = (real: ResultImporter): ResultImporter => ({
-      ...real,
-      importZip: (task, url, signal, onProgress) => {
-        if (task.part?.index === 3 && failures++ === 0)
-          return Promise.reject(new MinerUError({ phase: 'download', message: 'reset', retryable: true }));
-        return real.importZip(task, url, signal, onProgress);
-      },
-    });
-    h = await startHarness({}, {}, undefined, failPart3Once);
+    const failing = failPartOnce(3, 'reset');
+    h = await startHarness({}, {}, undefined, failing.importer);
     const parent = await h.engine.submitFileInParts(await pdf('report.pdf'), LIMITS, request());
     const tasks = await h.waitFor(
       (all) =>
@@ -161,7 +160,7 @@ describe('Documents in parts (engine)', function () {
     await h.waitFor(parentIs('done'));
     await h.engine.idle();
     assert.equal(partsOf(h.store.all())[0]!.updatedAt, p1!.updatedAt);
-    assert.equal(failures, 2);
+    assert.equal(failing.imports(), 2);
   });
 
   it('goes on after a reload mid-way (a new engine over the same store) and merges', async () => {
