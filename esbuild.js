@@ -1,9 +1,10 @@
-// Bundles the extension for the extension host into three files: dist/extension.js (what
-// activation loads: the tree, the store, the commands), dist/later.js (the modules reached only
-// through import(): the API client, the importer and zip code, the viewer, the connection checks,
-// the parts merge), required by dist/extension.js on the first such import(), and dist/axios.js
-// (axios with its dependencies), required on the first request. The host then compiles about two
-// thirds of the code less while activating.
+// Bundles the extension for the extension host into four files: dist/extension.js (what
+// activation loads: src/extension.ts alone, the stand-ins for the contributed commands and tools),
+// dist/composition.js (the composition root with the tree, the store, the commands; loaded just
+// after activation), dist/later.js (the modules reached only through import(): the API client,
+// the importer and zip code, the viewer, the connection checks, the parts merge), required by
+// dist/composition.js on the first such import(), and dist/axios.js (axios with its dependencies),
+// required on the first request. Activation compiles a few KB; the rest loads when first needed.
 // Shape follows the `yo code` esbuild template: --production minifies, --watch rebuilds.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -26,6 +27,25 @@ const problemMatcherPlugin = {
       }
       if (watch) console.log('[watch] build finished');
     });
+  },
+};
+
+/**
+ * `import('./composition.js')` in src/extension.ts becomes a require of dist/composition.js beside
+ * it (a CommonJS require, as the extension host loads its modules), not a copy in its bundle.
+ */
+const compositionBesidePlugin = {
+  name: 'composition-beside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/composition\.js$/ }, (args) =>
+      args.namespace === 'beside'
+        ? { path: './composition.js', external: true }
+        : { path: 'composition', namespace: 'beside' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'beside' }, () => ({
+      contents: "module.exports = require('./composition.js');",
+      loader: 'js',
+    }));
   },
 };
 
@@ -104,7 +124,7 @@ async function buildSplitWorker() {
 const rel = (file) => path.relative(__dirname, file).split(path.sep).join('/');
 
 /**
- * Options shared by the two Node bundles of the extension. `axios` resolves to dist/axios.js in
+ * Options shared by the Node bundles of the extension. `axios` resolves to dist/axios.js in
  * both, and `vscode` is the host's.
  */
 const nodeBundle = {
@@ -122,23 +142,23 @@ const nodeBundle = {
 /**
  * The modules the extension reaches only through `import()` (the API client, the importer and
  * the zip code, the viewer, the connection checks, the parts merge: ~95 KB) go into
- * dist/later.js, which dist/extension.js requires on the first such import(): activation then
- * compiles only what the first paint needs. Found from esbuild's metafile: `static` is every
- * module reached from src/extension.ts without crossing an import(); `targets` are the import()ed
+ * dist/later.js, which dist/composition.js requires on the first such import(): the composition
+ * root then compiles only what the first paint needs. Found from esbuild's metafile: `static` is
+ * every module reached from src/composition.ts without crossing an import(); `targets` are the import()ed
  * modules outside it.
  */
 async function splitGraph() {
   const { metafile } = await esbuild.build({
     ...nodeBundle,
-    entryPoints: ['src/extension.ts'],
+    entryPoints: ['src/composition.ts'],
     write: false,
-    outfile: 'dist/extension.js',
+    outfile: 'dist/composition.js',
     metafile: true,
     plugins: [axiosBesidePlugin],
   });
   const inputs = metafile.inputs;
   const reached = new Set();
-  const stack = ['src/extension.ts'];
+  const stack = ['src/composition.ts'];
   while (stack.length > 0) {
     const file = stack.pop();
     if (reached.has(file) || !inputs[file]) continue;
@@ -160,7 +180,7 @@ function redirect(name, pick, namespace, line) {
   return {
     name,
     setup(build) {
-      build.onResolve({ filter: /^\.\/(extension|later)\.js$/ }, (args) =>
+      build.onResolve({ filter: /^\.\/(composition|later)\.js$/ }, (args) =>
         args.namespace === namespace ? { path: args.path, external: true } : undefined,
       );
       build.onResolve({ filter: /.*/ }, async (args) => {
@@ -180,15 +200,15 @@ function redirect(name, pick, namespace, line) {
   };
 }
 
-/** Builds `<out>/later.js`; returns its metafile and the modules it takes from extension.js. */
+/** Builds `<out>/later.js`; returns its metafile and the modules it takes from composition.js. */
 async function buildLater(graph, out) {
   const used = new Set();
   const fromMain = redirect(
-    'from-extension',
+    'from-composition',
     (args, file) =>
       file === undefined ? args.kind !== 'entry-point' : graph.static.has(file) && used.add(file),
-    'from-extension',
-    (file) => `module.exports = require('./extension.js').__shared[${JSON.stringify(file)}];`,
+    'from-composition',
+    (file) => `module.exports = require('./composition.js').__shared[${JSON.stringify(file)}];`,
   );
   const entry = graph.targets.map((file, n) => `import * as m${n} from './${file}';`);
   const parts = graph.targets.map((file, n) => `${JSON.stringify(file)}: m${n}`);
@@ -203,12 +223,29 @@ async function buildLater(graph, out) {
   return { metafile, shared: [...used].sort() };
 }
 
+/** The options of `<out>/extension.js`: src/extension.ts alone, composition.js required beside it. */
+function activationEntry(out) {
+  return {
+    ...nodeBundle,
+    entryPoints: ['src/extension.ts'],
+    outfile: path.join(out, 'extension.js'),
+    metafile: true,
+    plugins: [compositionBesidePlugin, problemMatcherPlugin],
+  };
+}
+
+/** Builds `<out>/extension.js` alone (test/unit/activation.test.ts); returns its metafile. */
+async function buildActivationEntry(out) {
+  return (await esbuild.build(activationEntry(out))).metafile;
+}
+
 /**
- * The extension host's bundles in `out`: axios.js, later.js and extension.js (which exports,
- * besides activate/deactivate, `__shared`: the namespaces of its modules that later.js uses, so
- * both bundles share one copy of each module, its classes and its state). Returns their
- * metafiles (test/unit/lazyBundle.test.ts checks the split). With `watch`, one bundle
- * (extension.js alone, no later.js) that rebuilds on change.
+ * The extension host's bundles in `out`: axios.js, later.js, composition.js (which exports,
+ * besides compose/shutdown, `__shared`: the namespaces of its modules that later.js uses, so
+ * both bundles share one copy of each module, its classes and its state) and extension.js (the
+ * activation entry, which requires composition.js). Returns their metafiles
+ * (test/unit/lazyBundle.test.ts checks the split). With `watch`, composition.js holds everything
+ * (no later.js), and both it and extension.js rebuild on change.
  */
 async function buildNode(out = 'dist', { watch: watching = false } = {}) {
   await esbuild.build({
@@ -227,29 +264,38 @@ async function buildNode(out = 'dist', { watch: watching = false } = {}) {
     'to-later',
     (file) => `module.exports = require('./later.js').parts[${JSON.stringify(file)}];`,
   );
-  const entry = ["export * from './src/extension';"];
+  const entry = ["export * from './src/composition';"];
   later.shared.forEach((file, n) => entry.push(`import * as s${n} from './${file}';`));
   const shared = later.shared.map((file, n) => `${JSON.stringify(file)}: s${n}`);
   entry.push(`export const __shared = { ${shared.join(', ')} };`);
-  const ctx = await esbuild.context({
-    ...nodeBundle,
-    stdin: {
-      contents: entry.join('\n'),
-      resolveDir: __dirname,
-      sourcefile: 'extension-entry.js',
-      loader: 'js',
-    },
-    outfile: path.join(out, 'extension.js'),
-    metafile: true,
-    plugins: [axiosBesidePlugin, toLater, problemMatcherPlugin],
-  });
+  const contexts = [
+    await esbuild.context({
+      ...nodeBundle,
+      stdin: {
+        contents: entry.join('\n'),
+        resolveDir: __dirname,
+        sourcefile: 'composition-entry.js',
+        loader: 'js',
+      },
+      outfile: path.join(out, 'composition.js'),
+      metafile: true,
+      plugins: [axiosBesidePlugin, toLater, problemMatcherPlugin],
+    }),
+    await esbuild.context(activationEntry(out)),
+  ];
   if (watching) {
-    await ctx.watch();
+    await Promise.all(contexts.map((c) => c.watch()));
     return undefined;
   }
-  const { metafile } = await ctx.rebuild();
-  await ctx.dispose();
-  return { extension: metafile, later: later.metafile, targets: graph.targets, shared: later.shared };
+  const [composition, extension] = await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  return {
+    extension: extension.metafile,
+    composition: composition.metafile,
+    later: later.metafile,
+    targets: graph.targets,
+    shared: later.shared,
+  };
 }
 
 async function main() {
@@ -258,7 +304,7 @@ async function main() {
   await buildNode('dist', { watch });
 }
 
-module.exports = { buildNode };
+module.exports = { buildNode, buildActivationEntry };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -161,7 +161,8 @@ await stage('import cycles (check)', process.execPath, [
   path.join(ROOT, 'scripts', 'check-import-cycles.mjs'),
 ]);
 // A failed bundle must not leave an old one behind for the host suites to test.
-fs.rmSync(path.join(ROOT, 'dist', 'extension.js'), { force: true });
+for (const bundle of ['extension.js', 'composition.js', 'later.js', 'axios.js'])
+  fs.rmSync(path.join(ROOT, 'dist', bundle), { force: true });
 const bundled = await stage('bundle (esbuild)', process.execPath, ['esbuild.js']);
 await stage('install test tools', 'bash', [path.join(ROOT, 'scripts', 'install-test-tools.sh')], {
   timeoutMs: 10 * 60_000,

@@ -115,7 +115,8 @@ describe('MinerU extension in a real VS Code', () => {
     const attempts = await recordConnections(
       distDir,
       async () => {
-        await ext.activate();
+        // Activation, then the composition root it loads on the next turns.
+        await testApi();
       },
       1500,
     );
@@ -137,22 +138,22 @@ describe('MinerU extension in a real VS Code', () => {
     }
   });
 
-  it('activates without loading dist/later.js or dist/axios.js (they load on first use)', async () => {
+  it('starts without loading dist/later.js or dist/axios.js (they load on first use)', async () => {
     const ext = extension();
-    await ext.activate();
+    await testApi();
     const distDir = path.join(ext.extensionPath, 'dist');
     // The split is what esbuild.js builds; a bundle without it (--watch) has no later.js.
     assert.ok(fs.existsSync(path.join(distDir, 'later.js')), 'dist/later.js was not built');
     const loaded = Object.keys(require.cache).filter((file) => path.dirname(file) === distDir);
     assert.deepEqual(
-      loaded.map((file) => path.basename(file)),
-      ['extension.js'],
-      'activation loaded more of dist/ than extension.js',
+      loaded.map((file) => path.basename(file)).sort(),
+      ['composition.js', 'extension.js'],
+      'activation and the composition root loaded more of dist/ than extension.js and composition.js',
     );
   });
 
   it('registers every contributed command, and contributes every mineru.* command it registers', async () => {
-    await extension().activate();
+    await testApi();
     const contributed = (manifest().contributes?.commands ?? []).map((c) => c.command).sort();
     assert.ok(contributed.length > 0, 'package.json contributes no commands');
     const viewIds = Object.values(manifest().contributes?.views ?? {})
@@ -169,7 +170,7 @@ describe('MinerU extension in a real VS Code', () => {
   });
 
   it('shows the MinerU view container with the Tasks tree view', async () => {
-    await extension().activate();
+    await testApi();
     const containers = manifest().contributes?.viewsContainers?.activitybar ?? [];
     assert.ok(
       containers.some((c) => c.id === VIEW_CONTAINER_ID),
@@ -185,7 +186,7 @@ describe('MinerU extension in a real VS Code', () => {
   });
 
   it('[R-SEC-3] reads its settings with the declared scopes', async () => {
-    await extension().activate();
+    await testApi();
     const props = configurationProperties();
     assert.equal(
       props['mineru.apiBaseUrl']?.scope,

@@ -3,18 +3,21 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../src/core/tasks/task';
-import type { MinerUTestApi } from '../../src/extension';
+import type { MinerUTestApi, MinerUTestHandle } from '../../src/extension';
 import { startFakeMinerU, type FakeMinerU } from '../fake-mineru/server';
 
 export const EXTENSION_ID = 'mineru-community.mineru-document-parser';
 
-/** Activates the extension (once) and returns its test API (a test host has one; production none). */
+/**
+ * Activates the extension (once) and returns its test API once the composition root has run (a
+ * test host has one; production none).
+ */
 export async function api(): Promise<MinerUTestApi> {
-  const ext = vscode.extensions.getExtension<MinerUTestApi | undefined>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<MinerUTestHandle | undefined>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this host`);
   const activated = await ext.activate();
-  assert.ok(activated, 'activate() returns the test API in a test host');
-  return activated;
+  assert.ok(activated, 'activate() returns the test handle in a test host');
+  return activated.ready;
 }
 
 export function workspaceRoot(): string {

@@ -4,12 +4,13 @@ import * as nodeModule from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** What esbuild.js's buildNode() answers: the two bundles' metafiles and the split it made. */
+/** What esbuild.js's buildNode() answers: the bundles' metafiles and the split it made. */
 interface Metafile {
   inputs: Record<string, unknown>;
 }
 interface Split {
   extension: Metafile;
+  composition: Metafile;
   later: Metafile;
   targets: string[];
   shared: string[];
@@ -17,7 +18,7 @@ interface Split {
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 // esbuild.js is the project's build script (CommonJS), not part of the compiled sources; the
-// bundles it writes are loaded the same way, as the extension host loads dist/extension.js.
+// bundles it writes are loaded the same way, as the extension host loads dist/composition.js.
 const load = nodeModule.createRequire(__filename);
 const { buildNode } = load(path.join(ROOT, 'esbuild.js')) as {
   buildNode: (out: string) => Promise<Split>;
@@ -26,7 +27,7 @@ const { buildNode } = load(path.join(ROOT, 'esbuild.js')) as {
 /** The source modules a metafile bundled (not the one-line modules the split plugins make). */
 const sources = (m: Metafile): string[] => Object.keys(m.inputs).filter((f) => f.startsWith('src/'));
 
-describe('the bundle split (esbuild.js: activation loads dist/extension.js, import()ed modules are dist/later.js)', function () {
+describe('the bundle split (esbuild.js: the composition root is dist/composition.js, import()ed modules are dist/later.js)', function () {
   this.timeout(60_000);
   let out: string;
   let split: Split;
@@ -40,8 +41,8 @@ describe('the bundle split (esbuild.js: activation loads dist/extension.js, impo
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('keeps the client, the importer and the viewer out of the bundle that activation loads', () => {
-    const atActivation = sources(split.extension);
+  it('keeps the client, the importer and the viewer out of the composition root loaded at start', () => {
+    const atActivation = sources(split.composition);
     for (const file of [
       'src/core/api/client.ts',
       'src/core/results/resultImporter.ts',
@@ -49,14 +50,14 @@ describe('the bundle split (esbuild.js: activation loads dist/extension.js, impo
       'src/vscode/viewer/sourceViewer.ts',
       'src/core/results/partsMerge.ts',
     ]) {
-      assert.ok(!atActivation.includes(file), `${file} is in dist/extension.js`);
+      assert.ok(!atActivation.includes(file), `${file} is in dist/composition.js`);
       assert.ok(sources(split.later).includes(file), `${file} is not in dist/later.js`);
     }
     assert.ok(atActivation.includes('src/vscode/taskTree.ts'));
   });
 
-  it('bundles every module once: dist/later.js takes the modules of dist/extension.js from it', () => {
-    const atActivation = new Set(sources(split.extension));
+  it('bundles every module once: dist/later.js takes the modules of dist/composition.js from it', () => {
+    const atActivation = new Set(sources(split.composition));
     const twice = sources(split.later).filter((f) => atActivation.has(f));
     assert.deepEqual(twice, [], 'modules copied into both bundles (two copies of their classes and state)');
     assert.ok(split.shared.length > 0);
@@ -78,17 +79,17 @@ describe('the bundle split (esbuild.js: activation loads dist/extension.js, impo
     Module._resolveFilename = (request: string, ...rest: unknown[]) =>
       request === 'vscode' ? stub : resolve(request, ...rest);
     try {
-      const main = load(path.join(out, 'extension.js')) as { __shared: Record<string, object> };
-      assert.equal(typeof (main as unknown as { activate: unknown }).activate, 'function');
+      const main = load(path.join(out, 'composition.js')) as { __shared: Record<string, object> };
+      assert.equal(typeof (main as unknown as { compose: unknown }).compose, 'function');
       assert.equal(
         load.cache[path.join(out, 'later.js')],
         undefined,
-        'dist/later.js loaded with extension.js',
+        'dist/later.js loaded with composition.js',
       );
       assert.equal(
         load.cache[path.join(out, 'axios.js')],
         undefined,
-        'dist/axios.js loaded with extension.js',
+        'dist/axios.js loaded with composition.js',
       );
       const later = load(path.join(out, 'later.js')) as { parts: Record<string, object> };
       assert.deepEqual(Object.keys(later.parts).sort(), [...split.targets].sort());
@@ -101,5 +102,13 @@ describe('the bundle split (esbuild.js: activation loads dist/extension.js, impo
     } finally {
       Module._resolveFilename = resolve;
     }
+  });
+
+  it('ships every bundle it writes: .vscodeignore lets each one into the .vsix', () => {
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+    const written = fs.readdirSync(out).filter((f) => f.endsWith('.js') && f !== 'vscode-stub.js');
+    assert.deepEqual(written.sort(), ['axios.js', 'composition.js', 'extension.js', 'later.js']);
+    for (const file of written)
+      assert.ok(ignore.includes(`!dist/${file}`), `.vscodeignore leaves out dist/${file}`);
   });
 });
