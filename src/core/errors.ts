@@ -40,6 +40,7 @@ export type ErrorReason =
   | 'download.badUrl'
   | 'download.badProtocol'
   | 'download.idle'
+  | 'download.redirects'
   // A document downloaded here to be uploaded. params: location, mb, status.
   | 'localCopy.tooLarge'
   | 'localCopy.refused'

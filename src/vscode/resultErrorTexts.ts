@@ -95,6 +95,15 @@ export const RESULT_TEXTS = {
     message: (p, l10n) => l10n.t('No data from {0} for {1} s', downloadHost(p, l10n), num(p, 'seconds')),
     hint: (_p, l10n) => downloadRetryHint(l10n),
   },
+  'download.redirects': {
+    message: (p, l10n) => {
+      const host = str(p, 'host');
+      return host === undefined
+        ? l10n.t('The download host redirected more than {0} times', num(p, 'max'))
+        : l10n.t('The download host {0} redirected more than {1} times', host, num(p, 'max'));
+    },
+    hint: (_p, l10n) => l10n.t('Try parsing the document again.'),
+  },
   'localCopy.tooLarge': {
     message: (p, l10n) =>
       l10n.t(

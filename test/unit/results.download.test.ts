@@ -9,9 +9,10 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import axios from 'axios';
 import { MinerUError } from '../../src/core/errors';
-import { downloadToFile, isLinkExpired, LINK_EXPIRED } from '../../src/core/results/download';
+import { downloadToFile, isLinkExpired, LINK_EXPIRED, MAX_REDIRECTS } from '../../src/core/results/download';
 import { isAbortError } from '../../src/core/util/clock';
 
 interface TestServer {
@@ -104,15 +105,44 @@ function routes(path: string, res: ServerResponse): void {
       res.writeHead(503);
       res.end('busy');
       return;
+    case '/gzipped': {
+      const zipped = gzipSync(BODY);
+      res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': zipped.length });
+      res.end(zipped);
+      return;
+    }
+    case '/loop':
+      res.writeHead(302, { Location: '/loop' });
+      res.end();
+      return;
+    case '/to-file':
+      res.writeHead(301, { Location: 'file:///etc/passwd' });
+      res.end();
+      return;
+    case '/no-location':
+      res.writeHead(302);
+      res.end();
+      return;
     case '/stall-headers':
       return; // never answers
     case '/stall-body':
       res.writeHead(200, { 'Content-Length': BODY.length });
       res.write(BODY.subarray(0, 1024));
       return;
-    default:
+    default: {
+      // /hop/N/<status>: N more redirects with that status, then the result.
+      const hop = /^\/hop\/(\d+)\/(\d+)$/.exec(route ?? '');
+      if (hop) {
+        const left = Number(hop[1]);
+        res.writeHead(left === 0 ? 307 : Number(hop[2]), {
+          Location: left === 0 ? '/cdn/result.zip' : `/hop/${left - 1}/${hop[2]}`,
+        });
+        res.end();
+        return;
+      }
       res.writeHead(404);
       res.end();
+    }
   }
 }
 
@@ -276,6 +306,61 @@ describe('results: downloadToFile', () => {
       await redirector.close();
       await target.close();
     }
+  });
+
+  it(`follows up to ${MAX_REDIRECTS} redirects of every kind, relative ones too, and no more`, async () => {
+    for (const status of [301, 302, 303, 307, 308]) {
+      cdn.requests.length = 0;
+      // MAX_REDIRECTS - 1 hops of this status, then one 307 to the result: MAX_REDIRECTS in all.
+      await downloadToFile(`${cdn.origin}/hop/${MAX_REDIRECTS - 1}/${status}`, dest, {
+        maxBytes: 1024 * 1024,
+      });
+      assert.ok(readFileSync(dest).equals(BODY), String(status));
+      assert.equal(cdn.requests.length, MAX_REDIRECTS + 1, String(status));
+      rmSync(dest);
+    }
+    cdn.requests.length = 0;
+    await expectMinerUError(downloadToFile(`${cdn.origin}/loop`, dest, { maxBytes: 1024 }), (e) => {
+      assert.equal(e.code, 'TOO_MANY_REDIRECTS');
+      assert.equal(e.reason, 'download.redirects');
+      assert.equal(e.retryable, false);
+      assert.equal(e.host, new URL(cdn.origin).host);
+    });
+    assert.equal(cdn.requests.length, MAX_REDIRECTS + 1, 'the first request and MAX_REDIRECTS hops');
+    assertNothingLeft();
+  });
+
+  it('refuses a redirect to anything but http(s), and a redirect without a Location', async () => {
+    await expectMinerUError(downloadToFile(`${cdn.origin}/to-file`, dest, { maxBytes: 1024 }), (e) => {
+      assert.equal(e.code, 'BAD_URL');
+      assert.equal(e.reason, 'download.badProtocol');
+    });
+    await expectMinerUError(downloadToFile(`${cdn.origin}/no-location`, dest, { maxBytes: 1024 }), (e) => {
+      assert.equal(e.code, 'HTTP_302');
+      assert.equal(e.retryable, false);
+    });
+    assertNothingLeft();
+  });
+
+  it('asks for the body as it is, and decodes one the server compressed anyway', async () => {
+    const progress: (number | undefined)[] = [];
+    const result = await downloadToFile(`${cdn.origin}/gzipped`, dest, {
+      maxBytes: 1024 * 1024,
+      onProgress: (_done, total) => progress.push(total),
+    });
+    assert.equal(cdn.requests[0]?.headers['accept-encoding'], 'identity');
+    assert.ok(readFileSync(dest).equals(BODY));
+    assert.equal(result.bytes, BODY.length, 'bytes on disk, not on the wire');
+    assert.ok(
+      progress.every((total) => total === undefined),
+      'the compressed length is not the total',
+    );
+    // The limit applies to what is written, not to the smaller compressed body.
+    await expectMinerUError(
+      downloadToFile(`${cdn.origin}/gzipped`, join(dir, 'small.zip'), { maxBytes: 64 * 1024 }),
+      (e) => assert.equal(e.code, 'DOWNLOAD_TOO_LARGE'),
+    );
+    assert.ok(!existsSync(join(dir, 'small.zip')));
   });
 
   it('sends a Referer when asked (CDNs that demand one)', async () => {

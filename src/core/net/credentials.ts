@@ -8,15 +8,3 @@ import { isLoopbackHost } from './hosts';
 export function travelsInClear(url: URL): boolean {
   return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
 }
-
-/** Request headers that send no credentials; `false` removes a header even when axios defaults set one. */
-export const NO_CREDENTIAL_HEADERS = { Authorization: false, Cookie: false } as const;
-
-/** For axios `beforeRedirect`: the next hop gets no basic auth, Authorization, Cookie or Proxy-Authorization. */
-export function dropCredentials(options: Record<string, unknown>): void {
-  delete options.auth;
-  const headers = options.headers as Record<string, unknown> | undefined;
-  for (const key of Object.keys(headers ?? {})) {
-    if (/^(authorization|cookie|proxy-authorization)$/i.test(key)) delete headers![key];
-  }
-}

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import axios, { type AxiosResponse } from 'axios';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { TransferProgress } from '../api/types';
 import { LINK_EXPIRED, MinerUError } from '../errors';
-import { dropCredentials, NO_CREDENTIAL_HEADERS } from '../net/credentials';
 import { hostOf } from '../net/hosts';
 import { classifyNetworkFailure } from '../net/networkError';
 import { abortReason } from '../util/clock';
@@ -100,12 +101,120 @@ function tooLarge(maxBytes: number, host: string | undefined, seen: number | und
   });
 }
 
+/** The hops a download follows before it gives up (the limit browsers and curl use is near this). */
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function badUrl(): MinerUError {
+  return new MinerUError({
+    phase: 'download',
+    code: 'BAD_URL',
+    message: 'The result link is not a valid URL',
+    reason: 'download.badUrl',
+    retryable: false,
+  });
+}
+
+/**
+ * `href` (resolved against `base` for a redirect's Location) as a URL that may be fetched: http or
+ * https only, and without user info, which node would otherwise send as basic auth.
+ */
+function fetchableUrl(href: string, base: URL | undefined, logger: Logger): URL {
+  let url: URL;
+  try {
+    url = new URL(href, base);
+  } catch {
+    throw badUrl();
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MinerUError({
+      phase: 'download',
+      code: 'BAD_URL',
+      message: `The result link uses '${url.protocol}', only http and https are downloaded`,
+      reason: 'download.badProtocol',
+      params: { protocol: url.protocol },
+      host: base?.host ?? hostOf(href),
+      retryable: false,
+    });
+  }
+  if (url.username || url.password) {
+    logger.warn('Dropping user name/password from the download link; downloads never send credentials.');
+    url.username = '';
+    url.password = '';
+  }
+  return url;
+}
+
+function tooManyRedirects(host: string | undefined): MinerUError {
+  return new MinerUError({
+    phase: 'download',
+    code: 'TOO_MANY_REDIRECTS',
+    message: `The download host ${host ?? ''} redirected more than ${MAX_REDIRECTS} times`.replace('  ', ' '),
+    reason: 'download.redirects',
+    params: { ...(host ? { host } : {}), max: MAX_REDIRECTS },
+    hint: 'Try parsing the document again.',
+    host,
+    retryable: false,
+  });
+}
+
+/**
+ * One GET on node's http(s), resolved at the headers. Only the headers given are sent: node adds
+ * no Authorization or Cookie of its own, and `url` carries no user info (see fetchableUrl). In
+ * VS Code these modules are the host's, patched for `http.proxy`, as for every other request.
+ * `signal` counts until the headers only; the body's reader owns the answer after that. (Given
+ * to node's own `signal` option, an abort after a small body had ended would destroy the socket
+ * already back in the keep-alive pool, where nothing listens for its error.)
+ */
+function getOnce(
+  url: URL,
+  headers: http.OutgoingHttpHeaders,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      request.destroy();
+      reject(abortReason(signal));
+    };
+    const request = lib.get(url, { headers }, (response) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(response);
+    });
+    request.on('error', (error) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A decoder for a body the server compressed although `identity` was asked for. */
+function decoderFor(encoding: string | undefined): Transform | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Streams `url` to `destPath` through a temporary file beside it, renamed into place only when
- * complete; on any failure the partial file is deleted. No credentials are ever sent: no
- * Authorization or Cookie header (even against axios defaults), user info in the URL is dropped,
- * and redirects are followed without any. Failures are MinerUErrors with phase 'download'; CDN
- * 403/404/410 has code {@link LINK_EXPIRED}. Cancellation rejects with the signal's abort error.
+ * complete; on any failure the partial file is deleted. No credentials are ever sent: only Accept,
+ * Accept-Encoding and an optional Referer go out, user info in the URL is dropped, and redirects
+ * (at most {@link MAX_REDIRECTS}, http and https only) are followed the same way. Failures are
+ * MinerUErrors with phase 'download'; CDN 403/404/410 has code {@link LINK_EXPIRED}. Cancellation
+ * rejects with the signal's abort error.
  */
 export async function downloadToFile(
   url: string,
@@ -116,35 +225,7 @@ export async function downloadToFile(
   const signal = opts.signal;
   const host = hostOf(url);
   if (signal?.aborted) throw abortReason(signal);
-
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new MinerUError({
-      phase: 'download',
-      code: 'BAD_URL',
-      message: 'The result link is not a valid URL',
-      reason: 'download.badUrl',
-      retryable: false,
-    });
-  }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new MinerUError({
-      phase: 'download',
-      code: 'BAD_URL',
-      message: `The result link uses '${target.protocol}', only http and https are downloaded`,
-      reason: 'download.badProtocol',
-      params: { protocol: target.protocol },
-      host,
-      retryable: false,
-    });
-  }
-  if (target.username || target.password) {
-    logger.warn('Dropping user name/password from the download link; downloads never send credentials.');
-    target.username = '';
-    target.password = '';
-  }
+  const target = fetchableUrl(url, undefined, logger);
 
   const maxBytes = opts.maxBytes;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
@@ -178,41 +259,40 @@ export async function downloadToFile(
 
   const dir = path.dirname(destPath);
   const temp = path.join(dir, `.${path.basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
-  let response: AxiosResponse<Readable> | undefined;
+  const headers: http.OutgoingHttpHeaders = {
+    Accept: '*/*',
+    'Accept-Encoding': 'identity',
+    ...(opts.referer ? { Referer: opts.referer } : {}),
+  };
+  let response: http.IncomingMessage | undefined;
   let bytes = 0;
   let duringBody = false;
   logger.debug(`GET ${safeUrl(target.href)} → ${destPath}`);
   try {
     await fs.mkdir(dir, { recursive: true });
+    let current = target;
+    for (let hop = 0; ; hop++) {
+      touch();
+      response = await getOnce(current, headers, controller.signal);
+      const location = response.headers.location;
+      if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || !location) break;
+      response.resume();
+      if (hop >= MAX_REDIRECTS) throw tooManyRedirects(host);
+      current = fetchableUrl(location, current, logger);
+      logger.debug(`Redirected to ${safeUrl(current.href)}`);
+    }
     touch();
-    const client = axios.create();
-    response = await client.get<Readable>(target.href, {
-      responseType: 'stream',
-      signal: controller.signal,
-      validateStatus: () => true,
-      maxRedirects: 5,
-      headers: {
-        ...NO_CREDENTIAL_HEADERS,
-        Accept: '*/*',
-        ...(opts.referer ? { Referer: opts.referer } : {}),
-      },
-      withCredentials: false,
-      beforeRedirect: (options) => {
-        // Never carry credentials across a redirect, whatever its target (user info in Location too).
-        dropCredentials(options);
-        logger.debug(`Redirected to ${safeUrl(String(options.href ?? ''))}`);
-      },
-    });
-    touch();
-    const status = response.status;
+    const body = response;
+    const status = body.statusCode ?? 0;
     if (status < 200 || status >= 300) {
-      response.data.destroy();
+      body.destroy();
       throw statusError(status, host);
     }
-    const lengthHeader = Number(response.headers['content-length']);
+    const decoder = decoderFor(body.headers['content-encoding']);
+    const lengthHeader = decoder ? NaN : Number(body.headers['content-length']);
     const total = Number.isFinite(lengthHeader) && lengthHeader >= 0 ? lengthHeader : undefined;
     if (total !== undefined && total > maxBytes) {
-      response.data.destroy();
+      body.destroy();
       throw tooLarge(maxBytes, host, total);
     }
     const counter = new Transform({
@@ -231,9 +311,11 @@ export async function downloadToFile(
     });
     duringBody = true;
     opts.onProgress?.(0, total);
-    await pipeline(response.data, counter, createWriteStream(temp, { flags: 'wx' }), {
-      signal: controller.signal,
-    });
+    const file = createWriteStream(temp, { flags: 'wx' });
+    const options = { signal: controller.signal };
+    await (decoder
+      ? pipeline(body, decoder, counter, file, options)
+      : pipeline(body, counter, file, options));
     if (total !== undefined && bytes < total) {
       throw networkError(new Error(`got ${bytes} of ${total} bytes`), host, true);
     }
@@ -241,7 +323,7 @@ export async function downloadToFile(
     logger.info(`Downloaded ${bytes} bytes from ${host ?? 'the download host'}.`);
     return { bytes };
   } catch (error) {
-    response?.data.destroy();
+    response?.destroy();
     await fs.rm(temp, { force: true }).catch(() => undefined);
     if (signal?.aborted) throw abortReason(signal);
     if (failure) throw failure;
