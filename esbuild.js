@@ -49,11 +49,23 @@ const compositionBesidePlugin = {
   },
 };
 
-/** `axios` in the extension's code resolves to the separate bundle next to it. */
+/**
+ * `axios` in the extension's code resolves to the separate bundle next to it; an `import('axios')`
+ * too, as a require (esbuild would keep an external `import()` as an ES-module load).
+ */
 const axiosBesidePlugin = {
   name: 'axios-beside',
   setup(build) {
-    build.onResolve({ filter: /^axios$/ }, () => ({ path: './axios.js', external: true }));
+    build.onResolve({ filter: /^axios$/ }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: 'axios', namespace: 'axios-beside' }
+        : { path: './axios.js', external: true },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'axios-beside' }, () => ({
+      contents: "module.exports = require('axios');",
+      loader: 'js',
+      resolveDir: __dirname,
+    }));
   },
 };
 
@@ -68,6 +80,27 @@ const nodeFormDataPlugin = {
     build.onResolve({ filter: /^form-data$/ }, () => ({ path: 'form-data', namespace: 'node-form-data' }));
     build.onLoad({ filter: /.*/, namespace: 'node-form-data' }, () => ({
       contents: 'module.exports = globalThis.FormData;',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * axios's `fetch` and `xhr` adapters, which Node never uses here (every request goes through its
+ * `http` adapter, like VS Code's own proxy support), become "not available": the fetch adapter
+ * probes `fetch`, `Request`, `Response` and `ReadableStream` when it is loaded, on the extension
+ * host's event loop, the first time the extension makes a request.
+ */
+const nodeAdapterOnlyPlugin = {
+  name: 'node-adapter-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(fetch|xhr)\.js$/ }, (args) =>
+      /[\\/]axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
+        ? { path: args.path, namespace: 'node-adapter-only' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-adapter-only' }, (args) => ({
+      contents: args.path === './fetch.js' ? 'export const getFetch = () => false;' : 'export default false;',
       loader: 'js',
     }));
   },
@@ -168,7 +201,9 @@ async function splitGraph() {
   const targets = new Set();
   for (const file of reached)
     for (const i of inputs[file].imports)
-      if (i.kind === 'dynamic-import' && !i.external && !reached.has(i.path)) targets.add(i.path);
+      // A plugin's stand-in ("namespace:path", such as axios-beside's) stays where it is.
+      if (i.kind === 'dynamic-import' && !i.external && !reached.has(i.path) && !/^[\w-]+:/.test(i.path))
+        targets.add(i.path);
   return { static: reached, targets: [...targets].sort() };
 }
 
@@ -251,9 +286,14 @@ async function buildNode(out = 'dist', { watch: watching = false } = {}) {
   await esbuild.build({
     ...nodeBundle,
     external: [],
-    stdin: { contents: "module.exports = require('axios');", resolveDir: __dirname, loader: 'js' },
+    // axios's sources (its package's `import` entry), so that the browser adapters can be left out.
+    stdin: {
+      contents: "import axios from 'axios';\nmodule.exports = axios;",
+      resolveDir: __dirname,
+      loader: 'js',
+    },
     outfile: path.join(out, 'axios.js'),
-    plugins: [nodeFormDataPlugin],
+    plugins: [nodeFormDataPlugin, nodeAdapterOnlyPlugin],
   });
   const graph = watching ? { static: new Set(), targets: [] } : await splitGraph();
   const later = watching ? { metafile: undefined, shared: [] } : await buildLater(graph, out);

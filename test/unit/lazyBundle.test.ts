@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as nodeModule from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { AxiosStatic } from 'axios';
 
 /** What esbuild.js's buildNode() answers: the bundles' metafiles and the split it made. */
 interface Metafile {
@@ -101,6 +104,24 @@ describe('the bundle split (esbuild.js: the composition root is dist/composition
       assert.deepEqual(Object.keys(main.__shared).sort(), [...split.shared].sort());
     } finally {
       Module._resolveFilename = resolve;
+    }
+  });
+
+  it('dist/axios.js is axios with its http adapter alone: requests work, fetch and xhr are not there', async () => {
+    const axios = load(path.join(out, 'axios.js')) as AxiosStatic;
+    const server = http.createServer((req, res) => res.end(JSON.stringify({ method: req.method })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await axios.create({ proxy: false }).get(`http://127.0.0.1:${port}/`);
+      assert.deepEqual(answer.data, { method: 'GET' });
+      assert.equal(typeof axios.getAdapter('http'), 'function');
+      // In Node 20 axios's own build has a working fetch adapter; loading it probes fetch,
+      // Request, Response and ReadableStream on the extension host's event loop.
+      for (const name of ['fetch', 'xhr'])
+        assert.throws(() => axios.getAdapter(name), /adapter/i, `the ${name} adapter is in dist/axios.js`);
+    } finally {
+      server.close();
     }
   });
 
