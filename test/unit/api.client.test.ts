@@ -514,6 +514,19 @@ describe('api client against the fake MinerU', function () {
       assert.notEqual(status.items[0]?.state, 'waiting-file');
     });
 
+    it('sends no basic auth from user info in the upload link', async () => {
+      const c = client();
+      const { fileUrls } = await c.requestUploadUrls([{ name: 'doc.pdf' }], {});
+      const link = new URL(fileUrls[0]!);
+      link.username = 'alice';
+      link.password = 'secret';
+      await c.uploadFile(link.toString(), file());
+      const put = fake.requests.find((r) => r.method === 'PUT');
+      assert.ok(put);
+      assert.equal(put.headers.authorization, undefined);
+      assert.equal(put.bodyBytes, SIZE);
+    });
+
     it('an expired upload link (OSS XML 403) becomes a readable error naming the upload host', async () => {
       const c = client();
       const { fileUrls } = await c.requestUploadUrls([{ name: 'doc.pdf' }], {});

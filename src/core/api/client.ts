@@ -57,7 +57,10 @@ export interface MinerUClientOptions {
   /** Timeout of one upload attempt; default 10 min. */
   uploadTimeoutMs?: number | undefined;
   retry?: RetryPolicy | undefined;
-  /** Proxy hooks (VS Code): agents for http/https, or an explicit axios proxy. Default: no env proxy. */
+  /**
+   * Proxy hooks (VS Code): agents for http/https (every request), or an explicit axios proxy (the
+   * JSON API calls only; the upload is node's http with the agents). Default: no env proxy.
+   */
   httpAgent?: http.Agent | undefined;
   httpsAgent?: https.Agent | undefined;
   proxy?: AxiosProxyConfig | false | undefined;

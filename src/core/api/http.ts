@@ -35,7 +35,7 @@ export interface TransportOptions {
   retry: RetryPolicy;
   /** Per-request timeout for JSON API calls. */
   timeoutMs: number;
-  /** Hooks for VS Code's proxy support: custom agents or an explicit axios proxy. */
+  /** Hooks for VS Code's proxy support: custom agents (also for the upload) or an explicit axios proxy. */
   httpAgent?: http.Agent;
   httpsAgent?: https.Agent;
   /** Default `false`: no environment-variable proxy; VS Code's proxy support patches the agents. */

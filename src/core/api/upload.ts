@@ -3,16 +3,19 @@
  *
  * - Streams from disk; the file is never read into memory. Content-Length is set from `stat`.
  * - No Content-Type: the presigned signature is bound to an empty Content-Type, any value gives
- *   403 SignatureDoesNotMatch. Axios would add one for some bodies, so it is removed explicitly.
- * - No Authorization, ever: the upload host is not the API and needs no token.
+ *   403 SignatureDoesNotMatch. Node's http client adds none.
+ * - No Authorization, ever: the upload host is not the API and needs no token (user info in the
+ *   link is dropped: node would send it as basic auth).
+ * - Node's own http(s), not axios: its request path cost ~13 % of a 150 MB upload (BENCHMARKS.md,
+ *   issue 17 part 8). In VS Code these modules are the host's, patched for `http.proxy`.
  * - Transient failures (network, timeout, 429, 5xx) are retried; a PUT is idempotent (the same
  *   object is overwritten) and the stream is re-opened on each attempt.
  * - An OSS XML error becomes a readable MinerUError naming the upload host and OSS Code/Message.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
-import type { AxiosResponse } from 'axios';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { type ErrorParams, MinerUError } from '../errors';
 import { hostLabel } from '../net/hosts';
 import { networkError } from '../net/networkError';
@@ -43,10 +46,17 @@ export function parseOssError(text: string): { code?: string; message?: string }
   return out;
 }
 
-function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now: number): MinerUError {
+/** The upload host's answer: its status, headers and the start of its body (an OSS error's XML). */
+interface PutAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+function uploadStatusError(response: PutAnswer, putUrl: string, now: number): MinerUError {
   const host = hostLabel(putUrl);
   const status = response.status;
-  const text = typeof response.data === 'string' ? response.data.slice(0, 4096) : '';
+  const text = response.text.slice(0, 4096);
   const oss = parseOssError(text);
   const detail = oss.code ? `: ${oss.code}${oss.message ? ` — ${oss.message}` : ''}` : '';
   const message = `The upload host ${host} rejected the file (HTTP ${status}${detail})`;
@@ -85,7 +95,7 @@ function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now
     });
   }
   if (status === 429 || status >= 500) {
-    const afterMs = parseRetryAfter((response.headers as Record<string, unknown>)['retry-after'], now);
+    const afterMs = parseRetryAfter(response.headers['retry-after'], now);
     return markTransient(
       new MinerUError({
         ...base,
@@ -108,22 +118,6 @@ function uploadStatusError(response: AxiosResponse<unknown>, putUrl: string, now
   });
 }
 
-/** Counts bytes as the HTTP client pulls them from the file stream. */
-class CountingStream extends Transform {
-  private sent = 0;
-  constructor(
-    private readonly total: number,
-    private readonly onProgress: TransferProgress | undefined,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.sent += chunk.length;
-    this.onProgress?.(this.sent, this.total);
-    callback(null, chunk);
-  }
-}
-
 /** Local file problems (not the network): never retried, never blamed on the upload host. */
 const FILE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'EMFILE', 'EBUSY']);
 
@@ -139,6 +133,77 @@ function fileError(code: string): MinerUError {
   });
 }
 
+/** The part of an answer kept: an OSS error is a few hundred bytes of XML. */
+const ANSWER_BYTES = 64 * 1024;
+
+/**
+ * One PUT of the file's bytes, streamed from disk in 1 MiB reads (fewer, larger writes to the
+ * socket than the 64 KiB default) and counted as they are read. Resolves with the answer; a file
+ * that cannot be read rejects with its own error (its code, such as ENOENT), a network failure
+ * with node's. `signal` is watched by hand, as in the download: node's own `signal` option would
+ * destroy a socket already back in the keep-alive pool.
+ */
+function putOnce(
+  url: URL,
+  filePath: string,
+  size: number,
+  agent: http.Agent | undefined,
+  userAgent: string | undefined,
+  signal: AbortSignal,
+  onProgress: TransferProgress | undefined,
+): Promise<PutAnswer> {
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise<PutAnswer>((resolve, reject) => {
+    const file = createReadStream(filePath, { highWaterMark: 1 << 20 });
+    let settled = false;
+    const finish = (error: Error | undefined, answer?: PutAnswer): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      file.destroy();
+      if (error) {
+        request.destroy();
+        reject(error);
+      } else resolve(answer!);
+    };
+    const onAbort = (): void => finish(abortReason(signal));
+    const request = lib.request(
+      url,
+      {
+        method: 'PUT',
+        headers: { 'Content-Length': size, ...(userAgent ? { 'User-Agent': userAgent } : {}) },
+        ...(agent ? { agent } : {}),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (kept < ANSWER_BYTES) chunks.push(chunk);
+          kept += chunk.length;
+        });
+        response.on('error', (error) => finish(error));
+        response.on('end', () =>
+          finish(undefined, {
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    request.on('error', (error) => finish(error));
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) return onAbort();
+    let sent = 0;
+    file.on('data', (chunk: Buffer | string) => {
+      sent += chunk.length;
+      onProgress?.(sent, size);
+    });
+    file.on('error', (error) => finish(error));
+    file.pipe(request);
+  });
+}
+
 /** PUTs `filePath` to the presigned `putUrl`. Resolves on HTTP 200/201. */
 export async function uploadFile(
   transport: HttpTransport,
@@ -147,7 +212,7 @@ export async function uploadFile(
   timeoutMs: number,
   options: UploadOptions = {},
 ): Promise<void> {
-  const { clock, logger, retry, random } = transport.options;
+  const { clock, logger, retry, random, userAgent } = transport.options;
   const host = hostLabel(putUrl);
   const label = `PUT ${safeUrl(putUrl)}`;
   let size: number;
@@ -166,31 +231,18 @@ export async function uploadFile(
       logger.debug(`→ ${label} ${size} bytes${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       options.onProgress?.(0, size);
       const response = await withTimeout(timeoutMs, options.signal, async (signal, timedOut) => {
-        // 1 MiB reads: fewer, larger writes to the socket than the 64 KiB default.
-        const file = createReadStream(filePath, { highWaterMark: 1 << 20 });
-        const counter = new CountingStream(size, options.onProgress);
-        file.on('error', (error) => counter.destroy(error));
-        file.pipe(counter);
         try {
-          return await transport.axios.request<unknown>({
-            method: 'PUT',
-            url: putUrl,
-            data: counter,
-            // `false` stops axios from adding its default Content-Type; Authorization is never set.
-            headers: { 'Content-Length': String(size), 'Content-Type': false },
-            responseType: 'text',
-            transformResponse: [(data: unknown) => data],
-            maxBodyLength: Infinity,
-            maxContentLength: 1024 * 1024,
-            signal,
-          });
+          const target = new URL(putUrl);
+          target.username = '';
+          target.password = '';
+          const agent =
+            target.protocol === 'https:' ? transport.options.httpsAgent : transport.options.httpAgent;
+          return await putOnce(target, filePath, size, agent, userAgent, signal, options.onProgress);
         } catch (error) {
           if (options.signal?.aborted) throw abortReason(options.signal);
           const code = (error as { code?: unknown }).code;
           if (typeof code === 'string' && FILE_CODES.has(code)) throw fileError(code);
           throw networkError(error, 'upload', putUrl, timedOut() ? { ms: timeoutMs } : undefined, []);
-        } finally {
-          file.destroy();
         }
       }).catch((error: unknown) => {
         const ms = clock.now() - started;
