@@ -229,6 +229,7 @@ async function convertedErrors(): Promise<Array<[string, MinerUError]>> {
     ['download 400', await downloadError(reply(400, 'bad'))],
     ['download too large', await downloadError(reply(200, 'x'.repeat(2000)))],
     ['download idle', await downloadError(() => undefined, 200)],
+    ['download redirect loop', await downloadError(reply(302, '', { Location: '/r.zip' }))],
     [
       'download refused',
       await caught(downloadToFile(`${closedOrigin}/r.zip`, path.join(tmp, 'r.zip'), { maxBytes: 10 })),
